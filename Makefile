@@ -1,0 +1,125 @@
+# chat: a terminal chat suite.  make; make check; make install.
+
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+MANDIR	?= $(PREFIX)/share/man
+CC	?= cc
+CFLAGS	?= -O2 -g
+PKG_CONFIG ?= pkg-config
+VERSION	 = 0.1.0
+
+# Objects go beside their sources; a sanitized build goes under build/san.
+ifeq ($(SANITIZE),1)
+O	 = build/san
+SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=all
+else
+O	 = .
+SANFLAGS =
+endif
+
+CURSES_CFLAGS := $(filter-out -D_XOPEN_SOURCE% -D_DEFAULT_SOURCE, \
+		 $(shell $(PKG_CONFIG) --cflags ncursesw 2>/dev/null))
+CURSES_LIBS   := $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null || \
+		 echo -lncursesw)
+CMOCKA_CFLAGS := $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS   := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || \
+		 echo -lcmocka)
+
+ALL_CPPFLAGS = -D_XOPEN_SOURCE=700 -DCHAT_VERSION='"$(VERSION)"' \
+	       -Icommon $(CPPFLAGS)
+ALL_CFLAGS   = -std=c11 -Wall -Wextra -Wpedantic $(SANFLAGS) $(CFLAGS)
+ALL_LDFLAGS  = $(SANFLAGS) $(LDFLAGS)
+
+COMMON_SRC = $(sort $(wildcard common/*.c))
+SERVER_SRC = $(sort $(wildcard server/*.c))
+CLIENT_SRC = $(sort $(wildcard client/*.c))
+UNIT_SRC   = $(sort $(wildcard tests/unit/test_*.c))
+
+COMMON_OBJ = $(COMMON_SRC:%.c=$(O)/%.o)
+SERVER_OBJ = $(SERVER_SRC:%.c=$(O)/%.o)
+CLIENT_OBJ = $(CLIENT_SRC:%.c=$(O)/%.o)
+UNIT_OBJ   = $(UNIT_SRC:%.c=$(O)/%.o)
+UNIT_BIN   = $(UNIT_SRC:%.c=$(O)/%)
+
+LIBCHAT	= $(O)/common/libchat.a
+SERVER	= $(O)/server/chat-server
+CLIENT	= $(O)/client/chat-client
+MANS	= $(sort $(wildcard man/*.1 man/*.7))
+
+all: $(SERVER) $(CLIENT)
+
+$(O)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(O)/client/%.o: client/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) -Iclient $(CURSES_CFLAGS) $(ALL_CFLAGS) \
+	    -MMD -MP -c -o $@ $<
+
+$(O)/server/%.o: server/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) -Iserver $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(O)/tests/unit/%.o: tests/unit/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) -Iserver -Iclient $(CURSES_CFLAGS) \
+	    $(CMOCKA_CFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIBCHAT): $(COMMON_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $(COMMON_OBJ)
+
+$(SERVER): $(SERVER_OBJ) $(LIBCHAT)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(SERVER_OBJ) $(LIBCHAT) \
+	    $(LDLIBS)
+
+$(CLIENT): $(CLIENT_OBJ) $(LIBCHAT)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(CLIENT_OBJ) $(LIBCHAT) \
+	    $(CURSES_LIBS) $(LDLIBS)
+
+# A unit suite links the library, and the objects of the program it
+# tests (test_server_*, test_client_*) less that program's main.o.
+$(O)/tests/unit/test_server_%: $(O)/tests/unit/test_server_%.o \
+    $(filter-out %/main.o,$(SERVER_OBJ)) $(LIBCHAT)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
+
+$(O)/tests/unit/test_client_%: $(O)/tests/unit/test_client_%.o \
+    $(filter-out %/main.o,$(CLIENT_OBJ)) $(LIBCHAT)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) \
+	    $(CURSES_LIBS) $(LDLIBS)
+
+$(O)/tests/unit/test_%: $(O)/tests/unit/test_%.o $(LIBCHAT)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
+
+check: all $(UNIT_BIN)
+	CHAT_SERVER=$(SERVER) CHAT_CLIENT=$(CLIENT) \
+	    sh tests/run $(UNIT_BIN)
+
+lint:
+	sh tests/lint-man $(MANS)
+
+install: all
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(MANDIR)/man7
+	cp -f $(SERVER) $(CLIENT) $(DESTDIR)$(BINDIR)/
+	cp -f $(filter %.1,$(MANS)) $(DESTDIR)$(MANDIR)/man1/
+	cp -f $(filter %.7,$(MANS)) $(DESTDIR)$(MANDIR)/man7/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/chat-server $(DESTDIR)$(BINDIR)/chat-client
+	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man1/%,$(filter %.1,$(MANS)))
+	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man7/%,$(filter %.7,$(MANS)))
+
+clean:
+	rm -f common/*.o common/*.d server/*.o server/*.d client/*.o \
+	    client/*.d tests/unit/*.o tests/unit/*.d $(LIBCHAT) $(SERVER) \
+	    $(CLIENT) $(UNIT_SRC:%.c=%)
+	rm -rf build
+
+.PHONY: all check lint install uninstall clean
+
+-include $(COMMON_OBJ:.o=.d) $(SERVER_OBJ:.o=.d) $(CLIENT_OBJ:.o=.d) \
+	 $(UNIT_OBJ:.o=.d)

@@ -1,0 +1,48 @@
+/*
+ * scrollback.h: the message history as a model: a bounded ring of lines,
+ * one allocation each (a small header and the line's own bytes); it never
+ * draws.
+ */
+#ifndef SCROLLBACK_H
+#define SCROLLBACK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SB_DEFAULT_LINES	10000
+
+/* Flags of a line, set by whoever adds it. */
+#define SB_OWN		0x01	/* said by this client */
+#define SB_MENTION	0x02	/* mentions this client's nick */
+#define SB_REPLAY	0x04	/* history replayed by the server */
+
+struct sb;
+struct sb_line;
+
+struct sb	*sb_new(size_t maxlines);	/* NULL if out of memory */
+void		 sb_free(struct sb *);
+
+/*
+ * Adds a line of kind (enum frame_kind, or one of the client's own),
+ * dropping the oldest when full.  nick and text are stored as given
+ * (already made safe for display).  -1 if out of memory.
+ */
+int		 sb_add(struct sb *, int kind, int flags, int64_t ts,
+		    const char *nick, size_t nicklen, const char *text,
+		    size_t textlen);
+void		 sb_clear(struct sb *);
+void		 sb_resize(struct sb *, size_t maxlines);
+
+size_t		 sb_count(const struct sb *);	/* lines held */
+uint64_t	 sb_total(const struct sb *);	/* lines ever added */
+
+/* Line i, 0 the oldest held; NULL past the end. */
+const struct sb_line *sb_get(const struct sb *, size_t i);
+
+int		 sb_line_kind(const struct sb_line *);
+int		 sb_line_flags(const struct sb_line *);
+int64_t		 sb_line_ts(const struct sb_line *);
+const char	*sb_line_nick(const struct sb_line *, size_t *len);
+const char	*sb_line_text(const struct sb_line *, size_t *len);
+
+#endif /* SCROLLBACK_H */
