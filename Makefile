@@ -123,3 +123,6 @@ clean:
 
 -include $(COMMON_OBJ:.o=.d) $(SERVER_OBJ:.o=.d) $(CLIENT_OBJ:.o=.d) \
 	 $(UNIT_OBJ:.o=.d)
+
+# Benchmarks (bench/bench.mk): make bench, make bench-deps.
+-include bench/bench.mk
