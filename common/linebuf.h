@@ -44,14 +44,19 @@ size_t		 linebuf_feed(struct linebuf *, const void *data, size_t len);
  * LF or a CR right before it, NUL-terminated, valid until the next call on
  * this decoder.  NUL bytes inside a line are dropped.  A line longer than
  * the limit is reported once as LINEBUF_TOOLONG and its bytes up to the
- * next LF are discarded as they arrive, never buffered.
+ * next LF are discarded as they arrive, never buffered.  The limit counts
+ * every byte before the LF, a CR included, once NUL bytes (and telnet
+ * commands) are removed.
  */
 int		 linebuf_next(struct linebuf *, char **line, size_t *len);
 
 /* Bytes held that are not yet taken as lines. */
 size_t		 linebuf_pending(const struct linebuf *);
 
-/* True when a complete line is waiting to be taken. */
+/*
+ * True when linebuf_next() has something to give: a complete line, or the
+ * report of a line that passed the limit.
+ */
 int		 linebuf_ready(const struct linebuf *);
 
 /* Releases the buffer if nothing is pending. */

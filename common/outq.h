@@ -18,6 +18,7 @@ struct block;
 struct block	*block_new(size_t cap);		/* refcount 1; NULL if no memory */
 void		 block_ref(struct block *);
 void		 block_unref(struct block *);	/* frees at refcount 0 */
+size_t		 block_refs(const struct block *);	/* the refcount */
 size_t		 block_len(const struct block *);
 size_t		 block_avail(const struct block *);
 /* Appends len bytes if they fit; returns their offset, or -1. */

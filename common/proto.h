@@ -34,7 +34,10 @@ struct input {
 	size_t		 namelen;
 };
 
-/* Parses a typed line ("//x" is the message "/x").  Never fails. */
+/*
+ * Parses a typed line ("//x" is the message "/x"; a line of blanks only is
+ * INPUT_EMPTY; "/" alone is a command with an empty name).  Never fails.
+ */
 void	proto_parse_input(const char *line, size_t len, struct input *);
 
 /* True if name (namelen bytes) equals the command cmd, ignoring case. */
@@ -125,13 +128,15 @@ enum frame_kind	 frame_kind_parse(const char *, size_t);
 
 /*
  * Encodes a frame as one line ending in CRLF; returns its length, or -1
- * if it does not fit in cap bytes.
+ * if it does not fit in cap bytes.  A NUL follows when there is room.
  */
 int	frame_encode(const struct frame *, char *buf, size_t cap);
 
 /*
  * Decodes one frame line (without CRLF) in place: line is modified and
- * the frame's strings point into it.  -1 if malformed.
+ * the frame's strings point into it; kindname, room and nick are also
+ * NUL-terminated, text is not.  An unknown kind decodes as FRAME_UNKNOWN.
+ * -1 if malformed.
  */
 int	frame_decode(char *line, size_t len, struct frame *);
 

@@ -13,7 +13,7 @@
 /*
  * Copies in to out: valid UTF-8 passes unchanged; every invalid sequence
  * (bad continuation, overlong form, surrogate, above U+10FFFF, truncated)
- * becomes U+FFFD; C0 and C1 controls and DEL are removed, and TAB becomes
+ * becomes U+FFFD, one per maximal invalid subpart; C0 and C1 controls and DEL are removed, and TAB becomes
  * a space.  out holds TEXT_CLEAN_MAX(len) bytes.  Returns bytes written.
  * Cleaning clean text changes nothing.
  */
