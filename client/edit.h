@@ -7,13 +7,22 @@
 
 #include <stddef.h>
 
+/* The longest line, in bytes: the protocol's line limit less the LF. */
+#define EDIT_MAX	4095
+
 struct edit;
 
 struct edit	*edit_new(size_t histmax);	/* NULL if out of memory */
 void		 edit_free(struct edit *);
 
-/* Inserts UTF-8 text at the cursor (invalid bytes become U+FFFD). */
+/*
+ * Inserts UTF-8 text at the cursor (invalid bytes become U+FFFD).
+ * Control characters are dropped and TAB becomes a space.  Inserts what
+ * fits in EDIT_MAX bytes and returns -1 if that was not all (or if out
+ * of memory), else 0.
+ */
 int		 edit_insert(struct edit *, const char *s, size_t len);
+void		 edit_clear(struct edit *);	/* empties the line */
 
 void		 edit_left(struct edit *);	/* one character */
 void		 edit_right(struct edit *);
@@ -33,7 +42,21 @@ size_t		 edit_cursor(const struct edit *);
 
 /* Replaces the bytes [from, cursor) with s and leaves the cursor after. */
 int		 edit_replace(struct edit *, size_t from, const char *s,
-		    size_t len);
+		    size_t len);	/* -1, unchanged, if it does not fit */
+
+/*
+ * Tab completion's memory between presses (complete.c).  Every change
+ * to the line or the cursor other than edit_replace() forgets it, and
+ * edit_get_mark() then returns -1.
+ */
+struct edit_mark {
+	size_t	from;		/* where the completed word starts */
+	size_t	plen;		/* bytes typed there before the first Tab */
+	size_t	idx;		/* the candidate shown */
+	int	cmd;		/* 1: a command, 0: a nick */
+};
+void		 edit_set_mark(struct edit *, const struct edit_mark *);
+int		 edit_get_mark(const struct edit *, struct edit_mark *);
 
 /*
  * Enter: copies the line into buf (cap bytes, NUL-terminated, truncated

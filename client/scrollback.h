@@ -26,12 +26,14 @@ void		 sb_free(struct sb *);
  * Adds a line of kind (enum frame_kind, or one of the client's own),
  * dropping the oldest when full.  nick and text are stored as given
  * (already made safe for display).  -1 if out of memory.
+ * kind fits 16 bits, flags 8; a nick is cut to 255 bytes.
  */
 int		 sb_add(struct sb *, int kind, int flags, int64_t ts,
 		    const char *nick, size_t nicklen, const char *text,
 		    size_t textlen);
 void		 sb_clear(struct sb *);
-void		 sb_resize(struct sb *, size_t maxlines);
+void		 sb_resize(struct sb *, size_t maxlines);	/* drops oldest */
+size_t		 sb_limit(const struct sb *);	/* lines it may hold */
 
 size_t		 sb_count(const struct sb *);	/* lines held */
 uint64_t	 sb_total(const struct sb *);	/* lines ever added */
@@ -42,6 +44,7 @@ const struct sb_line *sb_get(const struct sb *, size_t i);
 int		 sb_line_kind(const struct sb_line *);
 int		 sb_line_flags(const struct sb_line *);
 int64_t		 sb_line_ts(const struct sb_line *);
+/* Nick and text are NUL-terminated; len may be NULL. */
 const char	*sb_line_nick(const struct sb_line *, size_t *len);
 const char	*sb_line_text(const struct sb_line *, size_t *len);
 

@@ -1,0 +1,76 @@
+/*
+ * sanitize.c: text from the network made safe for a terminal: controls
+ * shown as pictures, anything else a terminal might act on replaced.
+ */
+#include <string.h>
+
+#include "sanitize.h"
+#include "wrap.h"
+
+static int	is_bidi(uint32_t);
+static size_t	put_utf8(char *, uint32_t);
+
+/* The controls that reorder text, which could hide or fake what is said. */
+static int
+is_bidi(uint32_t cp)
+{
+	return (cp >= 0x202a && cp <= 0x202e) ||
+	    (cp >= 0x2066 && cp <= 0x2069) ||
+	    cp == 0x200e || cp == 0x200f || cp == 0x061c;
+}
+
+/* Encodes a code point of the BMP or above; returns its length. */
+static size_t
+put_utf8(char *out, uint32_t cp)
+{
+	unsigned char	*o = (unsigned char *)out;
+
+	if (cp < 0x800) {
+		o[0] = 0xc0 | (cp >> 6);
+		o[1] = 0x80 | (cp & 0x3f);
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = 0xe0 | (cp >> 12);
+		o[1] = 0x80 | ((cp >> 6) & 0x3f);
+		o[2] = 0x80 | (cp & 0x3f);
+		return 3;
+	}
+	o[0] = 0xf0 | (cp >> 18);
+	o[1] = 0x80 | ((cp >> 12) & 0x3f);
+	o[2] = 0x80 | ((cp >> 6) & 0x3f);
+	o[3] = 0x80 | (cp & 0x3f);
+	return 4;
+}
+
+size_t
+sanitize(const char *in, size_t len, char *out)
+{
+	size_t		 i = 0, o = 0, n;
+	uint32_t	 cp;
+	int		 w;
+	unsigned char	 c;
+
+	while (i < len) {
+		c = (unsigned char)in[i];
+		if (c >= 0x20 && c < 0x7f) {
+			out[o++] = (char)c;
+			i++;
+			continue;
+		}
+		if (c < 0x20 || c == 0x7f) {
+			o += put_utf8(out + o, c == 0x7f ? 0x2421 : 0x2400 + c);
+			i++;
+			continue;
+		}
+		n = wrap_char(in + i, len - i, &cp, &w);
+		if (w < 0 || is_bidi(cp) || cp == 0xfffd) {
+			o += put_utf8(out + o, 0xfffd);
+		} else {
+			memcpy(out + o, in + i, n);
+			o += n;
+		}
+		i += n;
+	}
+	return o;
+}
