@@ -126,3 +126,6 @@ clean:
 
 # Benchmarks (bench/bench.mk): make bench, make bench-deps.
 -include bench/bench.mk
+
+# Fuzzing (fuzz/fuzz.mk): make fuzz FUZZ_SECONDS=N.
+-include fuzz/fuzz.mk
