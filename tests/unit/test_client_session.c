@@ -1,0 +1,460 @@
+/*
+ * test_client_session.c: the client's protocol session against a test
+ * server on a real loopback socket: the hello and the resume point, lines
+ * kept while down and sent after the hello reply, the member list, own
+ * and mention flags, keepalive pings and their pongs, the dead link, and
+ * the half-close at the end of input.
+ */
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "net.h"
+#include "proto.h"
+#include "session.h"
+
+#define MAXSEEN	32
+
+/* What the callbacks saw. */
+struct seen {
+	int			 nframes;
+	char			 text[MAXSEEN][128];
+	int			 flags[MAXSEEN];
+	int			 nstates;
+	enum session_state	 state;
+	char			 why[256];
+	int			 nbad;
+};
+
+/* A listening socket standing in for the server, and its one peer. */
+struct fixture {
+	int			 lfd;
+	int			 peer;
+	char			 port[16];
+	struct seen		 seen;
+	struct session		*s;
+};
+
+static void
+on_frame(void *arg, const struct frame *f, int flags)
+{
+	struct seen	*sn = arg;
+
+	if (sn->nframes < MAXSEEN) {
+		snprintf(sn->text[sn->nframes], sizeof(sn->text[0]),
+		    "%s %.*s %.*s", frame_kind_name(f->kind), (int)f->nicklen,
+		    f->nick, (int)f->textlen, f->text);
+		sn->flags[sn->nframes] = flags;
+	}
+	sn->nframes++;
+}
+
+static void
+on_bad(void *arg, const char *line, size_t len)
+{
+	struct seen	*sn = arg;
+
+	(void)line;
+	(void)len;
+	sn->nbad++;
+}
+
+static void
+on_state(void *arg, enum session_state st, const char *why)
+{
+	struct seen	*sn = arg;
+
+	sn->nstates++;
+	sn->state = st;
+	snprintf(sn->why, sizeof(sn->why), "%s", why);
+}
+
+static int
+setup(void **state)
+{
+	struct fixture		*fx;
+	struct sockaddr_in	 sin;
+	socklen_t		 len = sizeof(sin);
+	struct session_cb	 cb;
+	char			 err[NET_ERRLEN];
+
+	fx = calloc(1, sizeof(*fx));
+	assert_non_null(fx);
+	fx->peer = -1;
+	fx->lfd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fx->lfd >= 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fx->lfd, (struct sockaddr *)&sin, len), 0);
+	assert_int_equal(listen(fx->lfd, 4), 0);
+	assert_int_equal(getsockname(fx->lfd, (struct sockaddr *)&sin, &len),
+	    0);
+	snprintf(fx->port, sizeof(fx->port), "%d", ntohs(sin.sin_port));
+	cb.arg = &fx->seen;
+	cb.frame = on_frame;
+	cb.bad = on_bad;
+	cb.state = on_state;
+	fx->s = session_new("127.0.0.1", fx->port, "alice", &cb);
+	assert_non_null(fx->s);
+	assert_int_equal(session_connect(fx->s, err), 0);
+	fx->peer = accept(fx->lfd, NULL, NULL);
+	assert_true(fx->peer >= 0);
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture	*fx = *state;
+
+	session_free(fx->s);
+	if (fx->peer != -1)
+		close(fx->peer);
+	close(fx->lfd);
+	free(fx);
+	return 0;
+}
+
+/* The server side reads what the client wrote, waiting up to 2 s. */
+static void
+expect_sent(struct fixture *fx, const char *want)
+{
+	char		 buf[1024];
+	size_t		 have = 0, n = strlen(want);
+	struct pollfd	 pfd = { fx->peer, POLLIN, 0 };
+	ssize_t		 r;
+
+	session_io(fx->s, POLLOUT, session_now());
+	while (have < n) {
+		assert_int_equal(poll(&pfd, 1, 2000), 1);
+		r = read(fx->peer, buf + have, n - have);
+		assert_true(r > 0);
+		have += r;
+	}
+	buf[have] = '\0';
+	assert_string_equal(buf, want);
+}
+
+/* Nothing more from the client just now. */
+static void
+expect_quiet(struct fixture *fx)
+{
+	struct pollfd	pfd = { fx->peer, POLLIN, 0 };
+
+	assert_int_equal(poll(&pfd, 1, 50), 0);
+}
+
+/* The server sends frames, and the session reads them. */
+static void
+server_says(struct fixture *fx, const char *lines)
+{
+	struct pollfd	pfd;
+
+	assert_int_equal(write(fx->peer, lines, strlen(lines)),
+	    (ssize_t)strlen(lines));
+	pfd.fd = session_fd(fx->s);
+	pfd.events = POLLIN;
+	assert_int_equal(poll(&pfd, 1, 2000), 1);
+	session_io(fx->s, pfd.revents, session_now());
+}
+
+/* The server drops the link; the session notices. */
+static void
+server_closes(struct fixture *fx)
+{
+	struct pollfd	pfd;
+
+	close(fx->peer);
+	fx->peer = -1;
+	pfd.fd = session_fd(fx->s);
+	pfd.events = POLLIN;
+	assert_int_equal(poll(&pfd, 1, 2000), 1);
+	session_io(fx->s, pfd.revents, session_now());
+	assert_int_equal(session_state(fx->s), SESSION_DOWN);
+}
+
+/* Runs the session until its connect() in progress is done. */
+static void
+finish_connect(struct fixture *fx)
+{
+	struct pollfd	pfd;
+
+	while (session_state(fx->s) == SESSION_CONNECTING) {
+		pfd.fd = session_fd(fx->s);
+		pfd.events = session_events(fx->s);
+		assert_int_equal(pfd.events, POLLOUT);
+		assert_int_equal(poll(&pfd, 1, 2000), 1);
+		session_io(fx->s, pfd.revents, session_now());
+	}
+}
+
+/* Time passes until the reconnect, which the server accepts. */
+static void
+reconnect(struct fixture *fx)
+{
+	session_tick(fx->s, session_now() + 31000);
+	fx->peer = accept(fx->lfd, NULL, NULL);
+	assert_true(fx->peer >= 0);
+	finish_connect(fx);
+	assert_int_equal(session_state(fx->s), SESSION_HELLO);
+	assert_string_equal(fx->seen.why, "connecting");
+}
+
+static void
+welcome(struct fixture *fx)
+{
+	server_says(fx, "hello 1 lobby alice 77 5 chat-server\\s1\r\n");
+	assert_int_equal(session_state(fx->s), SESSION_UP);
+}
+
+static void
+test_hello_and_resume(void **state)
+{
+	struct fixture	*fx = *state;
+
+	expect_sent(fx, "CHAT/1 nick=alice\n");
+	assert_int_equal(session_state(fx->s), SESSION_HELLO);
+	welcome(fx);
+	assert_string_equal(session_nick(fx->s), "alice");
+	assert_string_equal(session_room(fx->s), "lobby");
+	server_says(fx, "replay 1 lobby - 77 0 2\\smessages\r\n"
+	    "msg 1 lobby bob 77 6 one\r\n"
+	    "msg 1 lobby bob 77 7 two\r\n"
+	    "join 1 lobby alice 0 0 \r\n");
+	assert_int_equal(fx->seen.nframes, 5);
+	assert_int_equal(fx->seen.flags[2] & SESSION_REPLAY, SESSION_REPLAY);
+	assert_int_equal(fx->seen.flags[4] & SESSION_REPLAY, 0);
+	server_closes(fx);
+	assert_string_equal(fx->seen.why, "connection closed by the server");
+	reconnect(fx);
+	expect_sent(fx, "CHAT/1 nick=alice room=lobby epoch=77 last=7\n");
+}
+
+static void
+test_new_epoch_resets_last(void **state)
+{
+	struct fixture	*fx = *state;
+
+	expect_sent(fx, "CHAT/1 nick=alice\n");
+	welcome(fx);
+	server_says(fx, "msg 1 lobby bob 77 9 x\r\n");
+	server_closes(fx);
+	reconnect(fx);
+	expect_sent(fx, "CHAT/1 nick=alice room=lobby epoch=77 last=9\n");
+	/* The server restarted: the room has a new epoch and no history. */
+	server_says(fx, "hello 1 lobby alice 88 0 chat-server\\s1\r\n");
+	server_closes(fx);
+	reconnect(fx);
+	expect_sent(fx, "CHAT/1 nick=alice room=lobby epoch=88 last=0\n");
+}
+
+static void
+test_pending_lines(void **state)
+{
+	struct fixture	*fx = *state;
+
+	expect_sent(fx, "CHAT/1 nick=alice\n");
+	welcome(fx);
+	server_closes(fx);
+	assert_int_equal(session_send(fx->s, "one", 3), 0);
+	assert_int_equal(session_send(fx->s, "/me two", 7), 0);
+	assert_int_equal(session_npending(fx->s), 2);
+	assert_string_equal(session_pending(fx->s, 0), "one");
+	assert_string_equal(session_pending(fx->s, 1), "/me two");
+	assert_null(session_pending(fx->s, 2));
+	reconnect(fx);
+	expect_sent(fx, "CHAT/1 nick=alice room=lobby epoch=77 last=0\n");
+	/* Lines wait for the hello reply, then go out in order. */
+	expect_quiet(fx);
+	assert_int_equal(session_send(fx->s, "three", 5), 0);
+	welcome(fx);
+	expect_sent(fx, "one\n/me two\nthree\n");
+	assert_int_equal(session_npending(fx->s), 0);
+	assert_int_equal(session_send(fx->s, "four", 4), 0);
+	expect_sent(fx, "four\n");
+}
+
+static void
+assert_members(struct fixture *fx, const char *want)
+{
+	const char *const	*m = session_members(fx->s);
+	char			 buf[256] = "";
+	size_t			 i;
+
+	for (i = 0; i < session_nmembers(fx->s); i++) {
+		strcat(buf, i ? " " : "");
+		strcat(buf, m[i]);
+	}
+	assert_string_equal(buf, want);
+}
+
+static void
+test_members(void **state)
+{
+	struct fixture	*fx = *state;
+
+	welcome(fx);
+	server_says(fx, "who 1 lobby - 0 0 alice bob carol\r\n");
+	assert_members(fx, "alice bob carol");
+	server_says(fx, "join 1 lobby dave 0 0 \r\n"
+	    "part 1 lobby bob 0 0 bye\r\n"
+	    "nick 1 lobby carol 0 0 carla\r\n"
+	    "quit 1 lobby dave 0 0 gone\r\n"
+	    "join 1 elsewhere eve 0 0 \r\n");
+	assert_members(fx, "alice carla");
+	/* Our own join of another room starts its list afresh. */
+	server_says(fx, "join 1 dev alice 0 0 \r\n");
+	assert_string_equal(session_room(fx->s), "dev");
+	assert_members(fx, "alice");
+	server_says(fx, "nick 1 dev alice 0 0 alicia\r\n");
+	assert_string_equal(session_nick(fx->s), "alicia");
+	assert_members(fx, "alicia");
+	/* A hostile name is not taken. */
+	server_says(fx, "who 1 dev - 0 0 alicia \\x1b[2J ok\r\n");
+	assert_members(fx, "alicia ok");
+}
+
+static void
+test_flags(void **state)
+{
+	struct fixture	*fx = *state;
+
+	welcome(fx);
+	server_says(fx, "msg 1 lobby Alice 77 1 mine\r\n"
+	    "msg 1 lobby bob 77 2 hey\\salice!\r\n"
+	    "msg 1 lobby bob 77 3 malice\\sand\\salices\r\n"
+	    "act 1 lobby bob 77 4 pokes\\sALICE\r\n"
+	    "priv 1 - bob 0 0 psst\r\n");
+	assert_int_equal(fx->seen.nframes, 6);
+	assert_int_equal(fx->seen.flags[1], SESSION_OWN);
+	assert_int_equal(fx->seen.flags[2], SESSION_MENTION);
+	assert_int_equal(fx->seen.flags[3], 0);
+	assert_int_equal(fx->seen.flags[4], SESSION_MENTION);
+	assert_int_equal(fx->seen.flags[5], SESSION_MENTION);
+}
+
+static void
+test_keepalive(void **state)
+{
+	struct fixture	*fx = *state;
+	int64_t		 now = session_now();
+
+	expect_sent(fx, "CHAT/1 nick=alice\n");
+	welcome(fx);
+	assert_true(session_timeout(fx->s, now) > 29000);
+	session_tick(fx->s, now + 29000);
+	expect_quiet(fx);
+	session_tick(fx->s, now + 30500);
+	expect_sent(fx, "/ping keepalive1\n");
+	/* The answer to our own ping is not shown; another one is. */
+	server_says(fx, "pong 1 - - 0 0 keepalive1\r\n"
+	    "pong 1 - - 0 0 mine\r\n");
+	assert_int_equal(fx->seen.nframes, 2);
+	assert_string_equal(fx->seen.text[1], "pong  mine");
+	/* Then 90 s of silence is a dead link. */
+	now = session_now();
+	session_tick(fx->s, now + 30500);
+	expect_sent(fx, "/ping keepalive2\n");
+	session_tick(fx->s, now + 89000);
+	assert_int_equal(session_state(fx->s), SESSION_UP);
+	session_tick(fx->s, now + 90500);
+	assert_int_equal(session_state(fx->s), SESSION_DOWN);
+	assert_non_null(strstr(fx->seen.why, "dead link"));
+	assert_int_equal(session_fd(fx->s), -1);
+}
+
+static void
+test_finish(void **state)
+{
+	struct fixture	*fx = *state;
+	char		 buf[64];
+
+	expect_sent(fx, "CHAT/1 nick=alice\n");
+	assert_int_equal(session_send(fx->s, "/who", 4), 0);
+	session_finish(fx->s);
+	/* Not before the hello reply and the queued line. */
+	expect_quiet(fx);
+	welcome(fx);
+	expect_sent(fx, "/who\n");
+	assert_int_equal(read(fx->peer, buf, sizeof(buf)), 0);
+	assert_false(session_done(fx->s));
+	server_says(fx, "who 1 lobby - 0 0 alice\r\n");
+	server_closes(fx);
+	assert_true(session_done(fx->s));
+}
+
+static void
+test_reconnect_refused(void **state)
+{
+	struct fixture	*fx = *state;
+	char		 want[64];
+
+	expect_sent(fx, "CHAT/1 nick=alice\n");
+	welcome(fx);
+	/* The server goes away entirely: attempts are refused, then retried. */
+	close(fx->lfd);
+	server_closes(fx);
+	assert_true(session_timeout(fx->s, session_now()) <= 1200);
+	session_tick(fx->s, session_now() + 31000);
+	finish_connect(fx);
+	assert_int_equal(session_state(fx->s), SESSION_DOWN);
+	snprintf(want, sizeof(want), "cannot connect to 127.0.0.1 port %s",
+	    fx->port);
+	assert_non_null(strstr(fx->seen.why, want));
+	assert_non_null(strstr(fx->seen.why, "refused"));
+	/* The second wait is longer than the first (1 s doubling). */
+	assert_true(session_timeout(fx->s, session_now()) >= 1500);
+	/* Something for teardown() to close. */
+	fx->lfd = socket(AF_INET, SOCK_STREAM, 0);
+}
+
+static void
+test_bad_lines(void **state)
+{
+	struct fixture	*fx = *state;
+
+	welcome(fx);
+	server_says(fx, "*** error: unsupported protocol version 2\r\n"
+	    "frobnicate 1 - - 0 0 future\r\n");
+	assert_int_equal(fx->seen.nbad, 1);
+	/* An unknown kind is passed on for the caller to ignore. */
+	assert_int_equal(fx->seen.nframes, 2);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_hello_and_resume, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_new_epoch_resets_last,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pending_lines, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_members, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flags, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keepalive, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_finish, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reconnect_refused, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_bad_lines, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
