@@ -48,7 +48,6 @@ static int	wbuf_done(struct wbuf *);
 static int	valid_kindname(const char *, size_t);
 static int	next_field(char **, char *, char **, size_t *);
 static int	next_name(char **, char *, const char **, size_t *);
-static int	parse_num(const char *, size_t, uint64_t *);
 static int	unescape(char *, size_t, size_t *);
 static int	hexval(char);
 static void	render_event(struct wbuf *, const struct frame *);
@@ -133,7 +132,7 @@ frame_decode(char *line, size_t len, struct frame *f)
 	f->kind = frame_kind_parse(tok, toklen);
 
 	if (next_field(&p, end, &tok, &toklen) == -1 ||
-	    parse_num(tok, toklen, &ts) == -1 || ts > INT64_MAX)
+	    proto_parse_u64(tok, toklen, &ts) == -1 || ts > INT64_MAX)
 		return -1;
 	f->ts = (int64_t)ts;
 
@@ -142,10 +141,10 @@ frame_decode(char *line, size_t len, struct frame *f)
 		return -1;
 
 	if (next_field(&p, end, &tok, &toklen) == -1 ||
-	    parse_num(tok, toklen, &f->epoch) == -1)
+	    proto_parse_u64(tok, toklen, &f->epoch) == -1)
 		return -1;
 	if (next_field(&p, end, &tok, &toklen) == -1 ||
-	    parse_num(tok, toklen, &f->id) == -1)
+	    proto_parse_u64(tok, toklen, &f->id) == -1)
 		return -1;
 
 	if (unescape(p, end - p, &f->textlen) == -1)
@@ -437,27 +436,6 @@ next_name(char **p, char *end, const char **name, size_t *namelen)
 	tok[len] = '\0';
 	*name = tok;
 	*namelen = len;
-	return 0;
-}
-
-/* 1 to 20 decimal digits, no overflow; -1 otherwise. */
-static int
-parse_num(const char *s, size_t len, uint64_t *v)
-{
-	size_t		i;
-	unsigned	d;
-
-	if (len == 0)
-		return -1;
-	*v = 0;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		d = s[i] - '0';
-		if (*v > (UINT64_MAX - d) / 10)
-			return -1;
-		*v = *v * 10 + d;
-	}
 	return 0;
 }
 

@@ -13,7 +13,6 @@ static int	is_blank(char);
 static int	is_alpha(char);
 static char	lower(char);
 static int	valid_name(const char *, size_t, size_t);
-static int	parse_u64(const char *, size_t, uint64_t *);
 static int	hello_field(struct hello *, const char *, size_t);
 
 static int
@@ -140,9 +139,8 @@ proto_name_eq(const char *a, size_t alen, const char *b, size_t blen)
 	return 1;
 }
 
-/* Parses 1 to 20 decimal digits without overflow; -1 otherwise. */
-static int
-parse_u64(const char *s, size_t len, uint64_t *v)
+int
+proto_parse_u64(const char *s, size_t len, uint64_t *v)
 {
 	size_t	i;
 	unsigned	d;
@@ -193,9 +191,9 @@ hello_field(struct hello *h, const char *s, size_t len)
 		memcpy(h->room, v, vlen);
 		h->room[vlen] = '\0';
 	} else if (klen == 5 && memcmp(s, "epoch", 5) == 0)
-		return parse_u64(v, vlen, &h->epoch);
+		return proto_parse_u64(v, vlen, &h->epoch);
 	else if (klen == 4 && memcmp(s, "last", 4) == 0)
-		return parse_u64(v, vlen, &h->last);
+		return proto_parse_u64(v, vlen, &h->last);
 	return 0;
 }
 
@@ -211,7 +209,7 @@ proto_parse_hello(const char *line, size_t len, struct hello *h)
 		return -1;
 	for (p = line + n; p < end && !is_blank(*p); p++)
 		;
-	if (parse_u64(line + n, p - (line + n), &v) == -1 || v > 0xffff)
+	if (proto_parse_u64(line + n, p - (line + n), &v) == -1 || v > 0xffff)
 		return -1;
 	h->version = (unsigned)v;
 	while (p < end) {

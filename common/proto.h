@@ -58,6 +58,9 @@ int	proto_valid_room(const char *, size_t);
 /* Names compare equal ignoring ASCII case. */
 int	proto_name_eq(const char *, size_t, const char *, size_t);
 
+/* Parses 1 to 20 decimal digits without overflow into *v; -1 if not. */
+int	proto_parse_u64(const char *, size_t, uint64_t *v);
+
 /*
  * The frame-mode hello, a client's first line:
  *	CHAT/1 [nick=NICK] [room=ROOM] [epoch=EPOCH] [last=ID]
