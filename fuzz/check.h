@@ -1,0 +1,42 @@
+/*
+ * check.h: what the fuzz targets share: a failing check that aborts (so
+ * libFuzzer keeps the input), and a strict UTF-8 decoder of their own so
+ * that a bug in common/text.c cannot vouch for itself.
+ */
+#ifndef CHECK_H
+#define CHECK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define FUZZ_CHECK(c) do {						\
+	if (!(c))							\
+		fuzz_fail(#c, __FILE__, __LINE__);			\
+} while (0)
+
+/* Prints the failed condition and aborts. */
+_Noreturn void	fuzz_fail(const char *, const char *, int);
+
+/*
+ * Decodes one strict UTF-8 character at s (len > 0): returns its length
+ * and stores it in *cp, or returns 0 if the bytes there are not one.
+ */
+size_t	fuzz_utf8(const char *s, size_t len, uint32_t *cp);
+
+/* Valid UTF-8 without C0 controls, DEL or C1 controls. */
+int	fuzz_clean(const char *, size_t);
+
+/*
+ * What may reach a terminal: fuzz_clean() and no bidirectional control
+ * and nothing wcwidth() calls unprintable (needs a UTF-8 locale).
+ */
+int	fuzz_safe(const char *, size_t);
+
+/* Sets a UTF-8 LC_CTYPE, as chat-client does; aborts if there is none. */
+void	fuzz_utf8_locale(void);
+
+/* The libFuzzer entry points. */
+int	LLVMFuzzerInitialize(int *, char ***);
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+#endif /* CHECK_H */
