@@ -101,6 +101,7 @@ struct load_opts {
 	int		 irc;
 	long		 server_pid;	/* 0: none */
 	double		 timeout;	/* seconds for the whole run */
+	double		 pause;		/* seconds idle before the messages */
 };
 
 /* What was measured. */
@@ -122,6 +123,7 @@ struct load_result {
 	long		rss_idle_kb;	/* with all clients idle */
 	long		rss_before_kb;	/* before connecting */
 	struct hist	lat;
+	struct hist	send_lag;	/* open loop: sent after due, ns */
 };
 
 /*

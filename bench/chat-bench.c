@@ -52,7 +52,8 @@ usage(FILE *f, int status)
 	fprintf(f,
 "usage: chat-bench [--irc] [--host HOST] [--port PORT] [-n CLIENTS]\n"
 "                  [-s SENDERS] [-m MESSAGES] [--size BYTES] [--window W]\n"
-"                  [--rate MSG_PER_S] [--server-pid PID] [--timeout SECS]\n");
+"                  [--rate MSG_PER_S] [--server-pid PID] [--timeout SECS]\n"
+"                  [--pause SECS]\n");
 	if (status != 0)
 		exit(status);
 	fprintf(f, "\n"
@@ -74,6 +75,9 @@ usage(FILE *f, int status)
 "  --irc               speak IRC (NICK/USER/JOIN #bench, PRIVMSG)\n"
 "  --server-pid PID    read the server's CPU and memory from /proc\n"
 "  --timeout SECS      give up after SECS seconds in all (120)\n"
+"  --pause SECS        once all are in and idle, and again once the messages\n"
+"                      are done, say so on stderr and wait SECS seconds\n"
+"                      (to profile the server's message phase only)\n"
 "  -h, --help          this text\n"
 "\n"
 "Figures: server_cpu_s, gen_cpu_s and seconds cover the message phase;\n"
@@ -101,6 +105,7 @@ parse_options(int argc, char **argv, struct load_opts *o)
 		{ "irc", no_argument, NULL, 'i' },
 		{ "server-pid", required_argument, NULL, 'P' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "pause", required_argument, NULL, 'z' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -169,6 +174,11 @@ parse_options(int argc, char **argv, struct load_opts *o)
 			if (num("timeout", optarg, 0.1, 1e6, &v) == -1)
 				return -1;
 			o->timeout = v;
+			break;
+		case 'z':
+			if (num("pause", optarg, 0, 3600, &v) == -1)
+				return -1;
+			o->pause = v;
 			break;
 		case 'h':
 			usage(stdout, 0);
@@ -263,7 +273,13 @@ report(const struct load_opts *o, const struct load_result *r)
 	else
 		printf("server_cpu_s=na server_rss_kb=na "
 		    "rss_per_idle_client_b=na ");
-	printf("gen_cpu_s=%.2f host_cpu_s=%.2f\n", r->gen_cpu_s,
+	printf("gen_cpu_s=%.2f host_cpu_s=%.2f", r->gen_cpu_s,
 	    r->host_cpu_s);
+	/* How late the generator itself sent: part of every latency. */
+	if (o->rate > 0)
+		printf(" send_lag_p99_us=%.1f send_lag_max_us=%.1f",
+		    hist_quantile(&r->send_lag, 0.99) / 1e3,
+		    r->send_lag.max / 1e3);
+	printf("\n");
 	fflush(stdout);
 }

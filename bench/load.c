@@ -26,6 +26,8 @@
 #define OUT_OPEN	(1024 * 1024)	/* output room of an open-loop sender */
 #define LINE_EXTRA	32		/* bytes around a text: IRC command, EOL */
 #define MAX_EVENTS	1024
+#define DUE_EVERY	32	/* open loop: events read between looks at
+				   the clock for messages due */
 #define LOGIN_BATCH	8	/* connections logging in at once; ngircd
 				   listens with a backlog of 10 */
 #define QUIET_NS	300000000ull	/* this long without input: idle */
@@ -83,6 +85,7 @@ static int	 load_setup(struct load *);
 static void	 load_free(struct load *);
 static int	 load_login(struct load *);
 static void	 load_settle(struct load *);
+static void	 load_pause(struct load *, const char *);
 static void	 load_messages(struct load *);
 static void	 load_tally(struct load *);
 static int	 load_turn(struct load *, int);
@@ -127,8 +130,12 @@ load_run(const struct load_opts *o, struct load_result *r)
 		load_settle(&l);
 		if (o->server_pid > 0)
 			proc_rss_kb(o->server_pid, &r->rss_idle_kb);
+		if (o->pause > 0)
+			load_pause(&l, "in and idle; messages");
 		if (o->senders > 0)
 			load_messages(&l);
+		if (o->pause > 0)
+			load_pause(&l, "done; closing");
 	} else if (!r->timed_out)
 		goto out;
 	/* A login that timed out is reported: everything was lost. */
@@ -259,6 +266,21 @@ load_settle(struct load *l)
 			break;
 }
 
+/* Says what comes next, and keeps the clients idle for --pause seconds. */
+static void
+load_pause(struct load *l, const char *what)
+{
+	uint64_t	 end = mono_ns() + (uint64_t)(l->o->pause * 1e9);
+
+	fprintf(stderr, "chat-bench: %d clients %s in %g s\n", l->nready,
+	    what, l->o->pause);
+	l->deadline += (uint64_t)(l->o->pause * 1e9);
+	l->now = mono_ns();
+	while (l->now < end)
+		if (load_turn(l, 50) == -1)
+			break;
+}
+
 /* Sends, receives and checks until all is delivered or nothing comes. */
 static void
 load_messages(struct load *l)
@@ -344,6 +366,16 @@ load_turn(struct load *l, int ms)
 	}
 	l->now = mono_ns();
 	for (i = 0; i < n; i++) {
+		/*
+		 * A message is stamped with the time it was due: reading a
+		 * thousand sockets first would count the generator's own
+		 * delay against the server.
+		 */
+		if (l->sending && l->period > 0 && i > 0 && i % DUE_EVERY == 0) {
+			l->now = mono_ns();
+			load_refill(l);
+			load_flush(l);
+		}
 		if ((c = l->evs[i].data.ptr) == NULL) {
 			/* The timer only wakes the loop: drain it. */
 			if (read(l->tfd, &junk, sizeof(junk)) == -1)
@@ -429,6 +461,7 @@ load_refill(struct load *l)
 			while (sp->sent < o->messages && sp->due <= l->now) {
 				if (load_emit(l, s, sp->due) == -1)
 					break;
+				hist_add(&l->r->send_lag, l->now - sp->due);
 				sp->due += l->period;
 			}
 		}
@@ -545,7 +578,8 @@ conn_read(struct load *l, struct conn *c)
 	uint64_t	 now;
 
 	memcpy(buf, c->carry, c->carry_len);
-	n = read(c->fd, buf + c->carry_len, RBUF_SIZE - c->carry_len);
+	/* recv(), not read(): a socket needs no trip through the file layer. */
+	n = recv(c->fd, buf + c->carry_len, RBUF_SIZE - c->carry_len, 0);
 	if (n <= 0) {
 		if (n == -1 && (errno == EAGAIN || errno == EINTR))
 			return;

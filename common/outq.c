@@ -4,6 +4,7 @@
  * encoded once and queued for every recipient.
  */
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
 
 #include <errno.h>
@@ -11,11 +12,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "outq.h"
 
 #define OUTQ_BLOCK	4096	/* the private tail block of outq_append() */
-#define OUTQ_RING	8	/* first ring size; it doubles as needed */
+#define OUTQ_INLINE	4	/* ring entries inside the queue; a power of 2 */
 
 /* At most this many iovecs per writev(). */
 #if defined(IOV_MAX) && IOV_MAX < 1024
@@ -38,8 +40,11 @@ struct entry {
 };
 
 /*
- * ring holds count entries from head, in a power-of-two array.  tail is
- * the queue's own block for outq_append(), referenced by the queue; both
+ * ring holds count entries from head, in a power-of-two array: inl, the
+ * few entries kept inside the queue, until more are needed.  A queue of
+ * broadcasts mostly needs one entry (contiguous ranges of a block join),
+ * so queueing and draining allocate nothing.  tail is the queue's own
+ * block for outq_append(), referenced by the queue; it and a grown ring
  * are released when the queue drains.
  */
 struct outq {
@@ -49,12 +54,16 @@ struct outq {
 	size_t		 count;
 	size_t		 bytes;
 	struct block	*tail;
+	struct entry	 inl[OUTQ_INLINE];
 };
 
 static int		 ring_grow(struct outq *);
 static struct entry	*ring_last(struct outq *);
+static int		 ring_add(struct outq *, struct block *, size_t,
+			    size_t);
 static int		 queue_bytes(struct outq *, struct block *,
 			    const char *, size_t);
+static ssize_t		 write_some(struct outq *, int, size_t *);
 static void		 consume(struct outq *, size_t);
 static void		 release(struct outq *);
 
@@ -133,7 +142,13 @@ block_commit(struct block *b, size_t len)
 struct outq *
 outq_new(void)
 {
-	return calloc(1, sizeof(struct outq));
+	struct outq	*q;
+
+	if ((q = calloc(1, sizeof(*q))) == NULL)
+		return NULL;
+	q->ring = q->inl;
+	q->size = OUTQ_INLINE;
+	return q;
 }
 
 void
@@ -178,27 +193,23 @@ outq_append(struct outq *q, const void *data, size_t len)
 	return 0;
 }
 
+/*
+ * The common case of a broadcast, the next range of the block last
+ * queued, stays short and calls nothing; a new entry takes the slow path.
+ */
 int
 outq_append_block(struct outq *q, struct block *b, size_t off, size_t len)
 {
 	struct entry	*e;
 
-	if (len == 0)
-		return 0;
 	if ((e = ring_last(q)) != NULL && e->b == b && e->off + e->len == off) {
 		e->len += len;
 		q->bytes += len;
 		return 0;
 	}
-	if (q->count == q->size && ring_grow(q) == -1)
-		return -1;
-	e = &q->ring[(q->head + q->count++) & (q->size - 1)];
-	e->b = b;
-	e->off = off;
-	e->len = len;
-	block_ref(b);
-	q->bytes += len;
-	return 0;
+	if (len == 0)
+		return 0;
+	return ring_add(q, b, off, len);
 }
 
 size_t
@@ -210,20 +221,11 @@ outq_len(const struct outq *q)
 ssize_t
 outq_flush(struct outq *q, int fd)
 {
-	struct iovec	 iov[OUTQ_IOV];
-	struct entry	*e;
-	size_t		 total = 0, i;
+	size_t		 total = 0, tried;
 	ssize_t		 n;
-	int		 cnt;
 
 	while (q->count > 0) {
-		for (i = 0; i < q->count && i < OUTQ_IOV; i++) {
-			e = &q->ring[(q->head + i) & (q->size - 1)];
-			iov[i].iov_base = e->b->data + e->off;
-			iov[i].iov_len = e->len;
-		}
-		cnt = (int)i;
-		if ((n = writev(fd, iov, cnt)) == -1) {
+		if ((n = write_some(q, fd, &tried)) == -1) {
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -234,10 +236,45 @@ outq_flush(struct outq *q, int fd)
 			break;
 		consume(q, (size_t)n);
 		total += (size_t)n;
+		/* A short write means a full socket: skip the EAGAIN call. */
+		if ((size_t)n < tried)
+			break;
 	}
 	if (q->count == 0)
 		release(q);
 	return total > SSIZE_MAX ? SSIZE_MAX : (ssize_t)total;
+}
+
+/*
+ * One system call writing the front of the queue; *tried is how many
+ * bytes it offered.  A single entry goes by send(), which on a socket
+ * costs less than writev() (no file layer, no iovec to copy in); write()
+ * if fd is not a socket.
+ */
+static ssize_t
+write_some(struct outq *q, int fd, size_t *tried)
+{
+	struct iovec	 iov[OUTQ_IOV];
+	struct entry	*e;
+	ssize_t		 n;
+	size_t		 i;
+
+	e = &q->ring[q->head];
+	if (q->count == 1) {
+		*tried = e->len;
+		n = send(fd, e->b->data + e->off, e->len, MSG_NOSIGNAL);
+		if (n == -1 && errno == ENOTSOCK)
+			n = write(fd, e->b->data + e->off, e->len);
+		return n;
+	}
+	*tried = 0;
+	for (i = 0; i < q->count && i < OUTQ_IOV; i++) {
+		e = &q->ring[(q->head + i) & (q->size - 1)];
+		iov[i].iov_base = e->b->data + e->off;
+		iov[i].iov_len = e->len;
+		*tried += e->len;
+	}
+	return writev(fd, iov, (int)i);
 }
 
 void
@@ -259,13 +296,14 @@ ring_grow(struct outq *q)
 	struct entry	*r;
 	size_t		 size, i;
 
-	size = q->size == 0 ? OUTQ_RING : q->size * 2;
+	size = q->size * 2;
 	if (size > SIZE_MAX / sizeof(*r) || (r = malloc(size * sizeof(*r))) ==
 	    NULL)
 		return -1;
 	for (i = 0; i < q->count; i++)
 		r[i] = q->ring[(q->head + i) & (q->size - 1)];
-	free(q->ring);
+	if (q->ring != q->inl)
+		free(q->ring);
 	q->ring = r;
 	q->size = size;
 	q->head = 0;
@@ -278,6 +316,26 @@ ring_last(struct outq *q)
 	if (q->count == 0)
 		return NULL;
 	return &q->ring[(q->head + q->count - 1) & (q->size - 1)];
+}
+
+/*
+ * Queues a new entry for len bytes of b at off; -1 if out of memory.  Out
+ * of line, so that outq_append_block() has no registers to save.
+ */
+static int __attribute__((noinline))
+ring_add(struct outq *q, struct block *b, size_t off, size_t len)
+{
+	struct entry	*e;
+
+	if (q->count == q->size && ring_grow(q) == -1)
+		return -1;
+	e = &q->ring[(q->head + q->count++) & (q->size - 1)];
+	e->b = b;
+	e->off = off;
+	e->len = len;
+	block_ref(b);
+	q->bytes += len;
+	return 0;
 }
 
 /*
@@ -314,13 +372,16 @@ consume(struct outq *q, size_t n)
 	}
 }
 
-/* Frees the storage of an empty queue. */
+/* Frees the storage of an empty queue, back to its inline ring. */
 static void
 release(struct outq *q)
 {
 	block_unref(q->tail);
 	q->tail = NULL;
-	free(q->ring);
-	q->ring = NULL;
-	q->size = q->head = q->count = 0;
+	if (q->ring != q->inl) {
+		free(q->ring);
+		q->ring = q->inl;
+		q->size = OUTQ_INLINE;
+	}
+	q->head = q->count = 0;
 }

@@ -16,6 +16,7 @@
 #include "linebuf.h"
 #include "log.h"
 #include "outq.h"
+#include "room.h"
 #include "server.h"
 
 #define CONN_READBUF	16384	/* bytes read at once */
@@ -30,6 +31,7 @@ static void	conn_read(struct conn *);
 static int	conn_budget(struct conn *);
 static void	conn_flush(struct conn *);
 static void	conn_queued(struct conn *);
+static void	conn_overflow(struct conn *, const char *);
 static void	conn_reap(struct conn *);
 static void	conn_reject(int);
 static void	conn_resume(void *);
@@ -98,9 +100,12 @@ conn_reject(int fd)
 {
 	static const char	 msg[] = "*** error: server full\r\n";
 	char			 buf[512];
+	ssize_t			 n;
 
 	(void)net_nonblock(fd);
-	(void)write(fd, msg, sizeof msg - 1);
+	/* If even this does not fit, the close says enough. */
+	n = write(fd, msg, sizeof msg - 1);
+	(void)n;
 	shutdown(fd, SHUT_WR);
 	/* Unread input would make close() reset the line, losing msg. */
 	while (read(fd, buf, sizeof buf) > 0)
@@ -246,6 +251,8 @@ conn_process(struct conn *c)
 		else
 			chat_line(c, line, len);
 	}
+	/* Between lines an idle connection holds no input buffer. */
+	linebuf_trim(c->in);
 	if (c->flags & (CONN_CLOSING | CONN_LINGER))
 		return;
 	if (c->flags & CONN_EOF)
@@ -280,6 +287,20 @@ conn_queued(struct conn *c)
 	if (outq_flush(c->out, c->fd) >= 0 &&
 	    outq_len(c->out) <= srv->cf.sendq)
 		return;
+	conn_overflow(c, "send queue exceeded");
+}
+
+/*
+ * Drops what a connection has queued; it is closed at the safe point,
+ * not here, where a room may be going through its members.
+ */
+static void
+conn_overflow(struct conn *c, const char *reason)
+{
+	struct server	*srv = c->srv;
+
+	if (c->reason == NULL)
+		c->reason = reason;
 	c->flags |= CONN_OVERFLOW;
 	outq_clear(c->out);
 	c->overflow_next = srv->overflowq;
@@ -290,6 +311,10 @@ void
 conn_send(struct conn *c, const void *data, size_t len)
 {
 	if (c->flags & (CONN_CLOSING | CONN_OVERFLOW))
+		return;
+	/* What its room said before this comes first. */
+	room_sync(c);
+	if (c->flags & CONN_OVERFLOW)
 		return;
 	if (outq_append(c->out, data, len) == -1) {
 		conn_close(c, "out of memory");
@@ -304,7 +329,7 @@ conn_send_block(struct conn *c, struct block *b, size_t off, size_t len)
 	if (c->flags & (CONN_CLOSING | CONN_OVERFLOW))
 		return;
 	if (outq_append_block(c->out, b, off, len) == -1) {
-		conn_close(c, "out of memory");
+		conn_overflow(c, "out of memory");
 		return;
 	}
 	conn_queued(c);
@@ -352,6 +377,7 @@ conn_linger(struct conn *c, const char *reason)
 
 	if (c->flags & (CONN_CLOSING | CONN_LINGER))
 		return;
+	room_sync(c);
 	c->flags |= CONN_LINGER;
 	if (c->reason == NULL)
 		c->reason = reason;
@@ -393,7 +419,9 @@ conn_before_sleep(void *arg)
 	struct server	*srv = arg;
 	struct conn	*c;
 
-	while (srv->overflowq != NULL || srv->flushq != NULL) {
+	while (srv->dirty != NULL || srv->overflowq != NULL ||
+	    srv->flushq != NULL) {
+		room_sync_all(srv);
 		while ((c = srv->overflowq) != NULL) {
 			srv->overflowq = c->overflow_next;
 			conn_close(c, "send queue exceeded");
@@ -455,9 +483,6 @@ conn_sweep(struct server *srv)
 			conn_close(c, "ping timeout");
 			continue;
 		}
-		/* Release idle buffers here, not on the hot path. */
-		if (linebuf_pending(c->in) == 0)
-			linebuf_trim(c->in);
 	}
 }
 

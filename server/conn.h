@@ -49,6 +49,7 @@ struct conn {
 
 	char			 nick[PROTO_NICKMAX + 1];
 	struct room		*room;
+	size_t			 room_off;	/* room's block queued so far */
 	struct conn		*room_prev, *room_next;
 	struct conn		*nick_next;
 	struct conn		*prev, *next;
@@ -64,7 +65,11 @@ void	conn_accept(int fd, int ready, void *srv);
  */
 struct conn *conn_new(struct server *, int fd);
 
-/* Queues bytes (copied), or len bytes of a shared block at off. */
+/*
+ * Queues bytes (copied), after what the connection's room has broadcast
+ * to it; or len bytes of a shared block at off, as they come (the room
+ * keeps its own order).
+ */
 void	conn_send(struct conn *, const void *, size_t);
 void	conn_send_block(struct conn *, struct block *, size_t off,
 	    size_t len);
@@ -85,7 +90,7 @@ void	conn_process(struct conn *);
  */
 void	conn_before_sleep(void *srv);
 
-/* Once a second: dead links, lingering closes, idle buffers. */
+/* Once a second: dead links and lingering closes. */
 void	conn_sweep(struct server *);
 
 /* Frees every connection at exit, without a word to anyone. */

@@ -50,7 +50,9 @@ log_vline(const char *suffix, const char *fmt, va_list ap)
 			    n + (size_t)r : sizeof buf - 2;
 	}
 	buf[n++] = '\n';
-	(void)write(STDERR_FILENO, buf, n);
+	/* Nowhere to report a failure to log. */
+	if (write(STDERR_FILENO, buf, n) == -1)
+		return;
 }
 
 void

@@ -2,12 +2,16 @@
  * main.c: chat-server's command line, signals, setup and teardown around
  * the event loop.
  */
+#include <sys/resource.h>
 #include <sys/select.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +29,7 @@
 #include "server.h"
 #include "text.h"
 
-#define SWEEP_MS	1000	/* dead links, lingering closes, idle memory */
+#define SWEEP_MS	1000	/* dead links, lingering closes */
 #define MOTD_MAXLINES	100
 
 enum {
@@ -68,6 +72,7 @@ static void	signal_read(int, int, void *);
 static int	signal_setup(struct server *);
 static void	sweep(void *);
 static int	listen_setup(struct server *);
+static int	clients_max(const struct server *);
 
 static void
 usage(FILE *fp)
@@ -252,8 +257,11 @@ on_signal(int sig)
 {
 	unsigned char	 b = (unsigned char)sig;
 	int		 saved = errno;
+	ssize_t		 n;
 
-	(void)write(sigpipe[1], &b, 1);
+	/* A full pipe already holds a wake-up for the loop. */
+	n = write(sigpipe[1], &b, 1);
+	(void)n;
 	errno = saved;
 }
 
@@ -303,8 +311,21 @@ static void
 sweep(void *arg)
 {
 	struct server	*srv = arg;
+	static int	 peak;		/* clients at most since a trim */
 
 	conn_sweep(srv);
+	if (srv->nconns > peak)
+		peak = srv->nconns;
+#ifdef __GLIBC__
+	/*
+	 * Once most of a crowd has left, hand back the pages it freed in
+	 * the middle of the heap, which free() alone keeps.
+	 */
+	if (srv->nconns * 2 < peak) {
+		malloc_trim(0);
+		peak = srv->nconns;
+	}
+#endif
 	loop_timer_set(srv->loop, &srv->sweep_timer, SWEEP_MS, sweep, srv);
 }
 
@@ -333,6 +354,36 @@ listen_setup(struct server *srv)
 		log_notice("listening on %s", addr);
 	}
 	return 0;
+}
+
+/*
+ * The most clients at once: as many as select() can watch and the
+ * descriptor limit allows past the descriptors open now, less one under
+ * the limit to accept a connection over it with and refuse it, so that
+ * accept() never runs out; fewer if -m says so.
+ */
+static int
+clients_max(const struct server *srv)
+{
+	struct rlimit	 rl;
+	long		 lim = FD_SETSIZE, n;
+	int		 i, used = sigpipe[1] + 1;
+
+	for (i = 0; i < srv->nlisten; i++)
+		if (srv->lfd[i] + 1 > used)
+			used = srv->lfd[i] + 1;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur <= FD_SETSIZE)
+		lim = (long)rl.rlim_cur - 1;
+	n = lim - used > 1 ? lim - used : 1;
+	if (srv->cf.max_clients == 0)
+		return (int)n;
+	if (srv->cf.max_clients > n) {
+		log_notice("max-clients lowered from %d to %ld by the "
+		    "descriptor limit", srv->cf.max_clients, n);
+		return (int)n;
+	}
+	return srv->cf.max_clients;
 }
 
 int
@@ -366,9 +417,7 @@ main(int argc, char **argv)
 		return 1;
 	if (console_start(&srv) == -1)
 		log_warn("console");
-	/* select() watches FD_SETSIZE descriptors; some are ours. */
-	if (srv.cf.max_clients == 0)
-		srv.cf.max_clients = FD_SETSIZE - (sigpipe[1] + 1);
+	srv.cf.max_clients = clients_max(&srv);
 	loop_before(srv.loop, conn_before_sleep, &srv);
 	loop_timer_set(srv.loop, &srv.sweep_timer, SWEEP_MS, sweep, &srv);
 

@@ -2,6 +2,12 @@
  * room.c: rooms with a member list, a history ring and per-room message
  * ids; room_broadcast() is the single path by which anything reaches a
  * room, so a bus between processes can replace it.
+ *
+ * A broadcast is encoded once per mode at the end of the room's current
+ * block and touches no member: each member remembers how much of that
+ * block it has queued (room_off), and catches up once per loop turn
+ * (room_sync_all()), or before anything else is queued for it, so a
+ * turn's broadcasts reach each member as one range in the right order.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -36,12 +42,15 @@ struct room {
 	struct hist	*hist;		/* ring of cf.history entries */
 	unsigned	 nhist, hstart;
 	struct block	*blk[2];	/* current block: text, frame */
+	int		 nmode[2];	/* members of each mode */
+	int		 dirty;		/* on srv->dirty */
+	struct room	*dirty_next;
 	struct room	*next;
 };
 
 static void	room_record(struct room *, const struct frame *);
-static int	room_encode(struct room *, int, const struct frame *,
-		    size_t *, size_t *);
+static int	room_encode(struct room *, int, const struct frame *);
+static void	room_retire(struct room *, int);
 static void	room_hist_frame(const struct room *, const struct hist *,
 		    struct frame *);
 
@@ -96,6 +105,13 @@ room_free(struct room *r)
 	}
 	if (r->srv->lobby == r)
 		r->srv->lobby = NULL;
+	for (rp = &r->srv->dirty; r->dirty && *rp != NULL;
+	    rp = &(*rp)->dirty_next) {
+		if (*rp == r) {
+			*rp = r->dirty_next;
+			break;
+		}
+	}
 	if (r->hist != NULL) {
 		for (i = 0; i < r->srv->cf.history; i++)
 			free(r->hist[i].text);
@@ -147,6 +163,11 @@ room_next(const struct room *r)
 void
 room_add(struct room *r, struct conn *c)
 {
+	int	 m = c->mode == CONN_FRAME;
+
+	/* Only what is broadcast from now on. */
+	c->room_off = r->blk[m] != NULL ? block_len(r->blk[m]) : 0;
+	r->nmode[m]++;
 	c->room = r;
 	c->room_next = NULL;
 	c->room_prev = r->tail;
@@ -163,6 +184,9 @@ room_remove(struct room *r, struct conn *c)
 {
 	if (c->room != r)
 		return;
+	/* It was a member when those were broadcast. */
+	room_sync(c);
+	r->nmode[c->mode == CONN_FRAME]--;
 	if (c->room_prev != NULL)
 		c->room_prev->room_next = c->room_next;
 	else
@@ -184,12 +208,10 @@ room_remove(struct room *r, struct conn *c)
  * join into one range.  -1 if it cannot be encoded.
  */
 static int
-room_encode(struct room *r, int m, const struct frame *f, size_t *off,
-    size_t *len)
+room_encode(struct room *r, int m, const struct frame *f)
 {
 	struct block	*b = r->blk[m];
 	char		*buf = r->srv->scratch;
-	ssize_t		 o;
 	int		 n;
 
 	if (b != NULL && block_avail(b) > 0) {
@@ -197,8 +219,6 @@ room_encode(struct room *r, int m, const struct frame *f, size_t *off,
 		    proto_render_text(f, RENDER_CRLF, block_tail(b),
 		    block_avail(b));
 		if (n >= 0) {
-			*off = block_len(b);
-			*len = (size_t)n;
 			block_commit(b, (size_t)n);
 			return 0;
 		}
@@ -208,41 +228,88 @@ room_encode(struct room *r, int m, const struct frame *f, size_t *off,
 	if (n < 0)
 		return -1;
 	if (b != NULL)
-		block_unref(b);
+		room_retire(r, m);
 	r->blk[m] = b = block_new((size_t)n > ROOM_BLOCK ? (size_t)n :
 	    ROOM_BLOCK);
-	if (b == NULL || (o = block_append(b, buf, (size_t)n)) < 0)
+	if (b == NULL || block_append(b, buf, (size_t)n) < 0)
 		return -1;
-	*off = (size_t)o;
-	*len = (size_t)n;
 	return 0;
 }
 
-void
-room_broadcast(struct room *r, struct frame *f, const struct conn *except)
+/* Catches the members of mode m up before their block is replaced. */
+static void
+room_retire(struct room *r, int m)
 {
-	struct conn	*c;
-	size_t		 off[2], len[2];
-	int		 done[2] = { 0, 0 }, m;
+	struct conn	*c, *next;
+
+	for (c = r->head; c != NULL; c = next) {
+		next = c->room_next;
+		if ((c->mode == CONN_FRAME) == m) {
+			room_sync(c);
+			c->room_off = 0;
+		}
+	}
+	block_unref(r->blk[m]);
+	r->blk[m] = NULL;
+}
+
+void
+room_broadcast(struct room *r, struct frame *f, struct conn *except)
+{
+	struct server	*srv = r->srv;
+	int		 m, xm = -1;
 
 	if (f->kind == FRAME_MSG || f->kind == FRAME_ACT) {
 		f->epoch = r->epoch;
 		f->id = ++r->last_id;
 		room_record(r, f);
 	}
-	for (c = r->head; c != NULL; c = c->room_next) {
-		if (c == except || (c->flags & (CONN_CLOSING | CONN_OVERFLOW |
-		    CONN_LINGER)))
-			continue;
-		m = c->mode == CONN_FRAME;
-		if (!done[m]) {
-			if (room_encode(r, m, f, &off[m], &len[m]) == -1)
-				done[m] = -1;
-			else
-				done[m] = 1;
+	if (except != NULL && except->room == r) {
+		room_sync(except);
+		xm = except->mode == CONN_FRAME;
+	}
+	for (m = 0; m < 2; m++) {
+		if (r->nmode[m] > 0)
+			(void)room_encode(r, m, f);
+	}
+	/* The one left out skips its own line. */
+	if (xm != -1 && r->blk[xm] != NULL)
+		except->room_off = block_len(r->blk[xm]);
+	if (!r->dirty) {
+		r->dirty = 1;
+		r->dirty_next = srv->dirty;
+		srv->dirty = r;
+	}
+}
+
+void
+room_sync(struct conn *c)
+{
+	struct block	*b;
+	size_t		 end;
+
+	if (c->room == NULL || (b = c->room->blk[c->mode == CONN_FRAME]) ==
+	    NULL || c->room_off >= (end = block_len(b)))
+		return;
+	if (!(c->flags & (CONN_CLOSING | CONN_OVERFLOW | CONN_LINGER)))
+		conn_send_block(c, b, c->room_off, end - c->room_off);
+	c->room_off = end;
+}
+
+void
+room_sync_all(struct server *srv)
+{
+	struct room	*r;
+	struct conn	*c, *next;
+
+	while ((r = srv->dirty) != NULL) {
+		srv->dirty = r->dirty_next;
+		r->dirty = 0;
+		/* A member may leave (and free r) inside room_sync(). */
+		for (c = r->head; c != NULL; c = next) {
+			next = c->room_next;
+			room_sync(c);
 		}
-		if (done[m] == 1)
-			conn_send_block(c, r->blk[m], off[m], len[m]);
 	}
 }
 

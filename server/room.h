@@ -37,9 +37,15 @@ void		 room_remove(struct room *, struct conn *);
  * Delivers an event to every member of a room but except (which may be
  * NULL), encoded once per mode into shared blocks.  A msg or act gets
  * the room's epoch and next id, stored into *f, and goes to history.
+ * Members get it queued by room_sync() or room_sync_all(), in order.
  */
 void		 room_broadcast(struct room *, struct frame *,
-		    const struct conn *except);
+		    struct conn *except);
+
+/* Queues for c what its room has broadcast since c last caught up. */
+void		 room_sync(struct conn *);
+/* Brings every member of every room with new broadcasts up to date. */
+void		 room_sync_all(struct server *);
 
 /*
  * Queues history for c: a replay frame then the messages.  With resume

@@ -52,6 +52,7 @@ struct server {
 
 	struct room		*rooms;		/* lobby first */
 	struct room		*lobby;
+	struct room		*dirty;		/* broadcasts not yet queued */
 	uint64_t		 last_epoch;
 
 	struct conn		*flushq;	/* conns with new output */
