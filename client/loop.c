@@ -50,7 +50,7 @@ loop_run(struct session *s, const struct loop_ui *ui)
 {
 	struct pollfd	pfd[NSLOTS];
 	int64_t		now;
-	int		timeout;
+	int		timeout, ui_ms;
 
 	while (!ui->done(ui->arg)) {
 		/* Try one write before sleeping. */
@@ -63,6 +63,9 @@ loop_run(struct session *s, const struct loop_ui *ui)
 		pfd[SLOT_NET].fd = session_fd(s);
 		pfd[SLOT_NET].events = session_events(s);
 		timeout = session_timeout(s, session_now());
+		if ((ui_ms = ui->timeout(ui->arg)) >= 0 &&
+		    (timeout < 0 || ui_ms < timeout))
+			timeout = ui_ms;
 		if (poll(pfd, NSLOTS, timeout) == -1) {
 			if (errno == EINTR)
 				continue;

@@ -15,6 +15,8 @@ struct loop_ui {
 	void	(*signal)(void *arg, int signo);	/* a caught signal */
 	void	(*turn)(void *arg);		/* end of a turn: draw */
 	int	(*done)(void *arg);		/* true: leave the loop */
+	/* Milliseconds until turn() has deferred work, -1 if none. */
+	int	(*timeout)(void *arg);
 };
 
 /*
@@ -26,7 +28,8 @@ int	loop_signals(void);
 /*
  * Runs until ui->done() says so: each turn reads the socket (everything
  * the kernel holds, up to a budget), then the input, then the timers,
- * and then calls ui->turn() once.
+ * and then calls ui->turn() once.  poll() sleeps until the session's
+ * next deadline or ui->timeout(), whichever is sooner.
  */
 void	loop_run(struct session *, const struct loop_ui *);
 

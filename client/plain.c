@@ -40,6 +40,7 @@ static void	ui_input(void *, short);
 static void	ui_signal(void *, int);
 static void	ui_turn(void *);
 static int	ui_done(void *);
+static int	ui_timeout(void *);
 static void	print(struct plain *, const char *, size_t);
 
 struct plain *
@@ -83,7 +84,7 @@ int
 plain_run(struct plain *p, struct session *s)
 {
 	struct loop_ui	ui = { p, ui_infd, ui_input, ui_signal, ui_turn,
-			    ui_done };
+			    ui_done, ui_timeout };
 
 	p->s = s;
 	loop_run(s, &ui);
@@ -209,6 +210,14 @@ ui_done(void *arg)
 	struct plain	*p = arg;
 
 	return p->quit || session_done(p->s);
+}
+
+/* Plain mode never defers its output. */
+static int
+ui_timeout(void *arg)
+{
+	(void)arg;
+	return -1;
 }
 
 /* One line on stdout, with nothing a terminal would act on. */

@@ -2,13 +2,30 @@
  * sanitize.c: text from the network made safe for a terminal: controls
  * shown as pictures, anything else a terminal might act on replaced.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "sanitize.h"
 #include "wrap.h"
 
+static int	printable8(const char *);
 static int	is_bidi(uint32_t);
 static size_t	put_utf8(char *, uint32_t);
+
+/*
+ * True if the 8 bytes at s are all printable ASCII (0x20 to 0x7e): no
+ * byte has its top bit, none borrows below 0x20, none carries past 0x7e.
+ * The lowest byte out of range always shows, whatever the byte order.
+ */
+static int
+printable8(const char *s)
+{
+	uint64_t	w;
+
+	memcpy(&w, s, sizeof(w));
+	w = (w - 0x2020202020202020ULL) | w | (w + 0x0101010101010101ULL);
+	return (w & 0x8080808080808080ULL) == 0;
+}
 
 /* The controls that reorder text, which could hide or fake what is said. */
 static int
@@ -52,12 +69,19 @@ sanitize(const char *in, size_t len, char *out)
 	unsigned char	 c;
 
 	while (i < len) {
-		c = (unsigned char)in[i];
-		if (c >= 0x20 && c < 0x7f) {
-			out[o++] = (char)c;
-			i++;
+		/* Printable ASCII, the bulk of any text, is copied in runs. */
+		for (n = i; len - n >= 8 && printable8(in + n); n += 8)
+			;
+		for (; n < len && (unsigned char)in[n] >= 0x20 &&
+		    (unsigned char)in[n] < 0x7f; n++)
+			;
+		if (n > i) {
+			memcpy(out + o, in + i, n - i);
+			o += n - i;
+			i = n;
 			continue;
 		}
+		c = (unsigned char)in[i];
 		if (c < 0x20 || c == 0x7f) {
 			o += put_utf8(out + o, c == 0x7f ? 0x2421 : 0x2400 + c);
 			i++;

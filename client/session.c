@@ -2,8 +2,13 @@
  * session.c: the client's side of the protocol: one connection at a time,
  * the frame-mode hello with a resume point, keepalive pings, reconnect
  * with backoff, and the lines a person typed that are not yet sent.
+ * _DEFAULT_SOURCE brings TCP_QUICKACK on glibc.
  */
+#define _DEFAULT_SOURCE
 #include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,10 +28,11 @@
 #include "session.h"
 
 #define SESSION_READ_CHUNK	(256 * 1024)	/* the decoder's buffer */
-#define SESSION_READ_BUDGET	(4 * 1024 * 1024) /* bytes read per turn */
+#define SESSION_READ_BUDGET	(1024 * 1024)	/* read a turn; then keys */
 #define SESSION_ROOMS		16		/* resume points kept */
 #define SESSION_PING_TOKEN	"keepalive"
 #define SESSION_CONNECT_MS	10000		/* per address tried */
+#define SESSION_RCVBUF		(4 << 20)	/* kernel receive buffer */
 
 /* A line a person typed; end is where it ends in the output stream. */
 struct qline {
@@ -66,6 +72,7 @@ struct session {
 	char			 nick[PROTO_NICKMAX + 1];
 	char			 room[PROTO_ROOMMAX + 1];
 	struct seen		 seen[SESSION_ROOMS];
+	struct seen		*seenlast;	/* the one found last */
 	uint64_t		 seenclock;
 	int			 replay;	/* inside a history replay */
 
@@ -104,6 +111,7 @@ static void	 connect_failed(struct session *, int64_t, const char *);
 static void	 lost(struct session *, const char *);
 static void	 schedule(struct session *, int64_t);
 static void	 do_read(struct session *, int64_t);
+static void	 ack_now(int);
 static void	 do_write(struct session *);
 static void	 maybe_shut(struct session *);
 static void	 handle_line(struct session *, char *, size_t);
@@ -201,7 +209,7 @@ link_up(struct session *s, int fd, char *err)
 	struct hello	 h;
 	struct seen	*sn;
 	char		 line[128];
-	int		 len;
+	int		 len, sz;
 
 	memset(&h, 0, sizeof(h));
 	h.version = PROTO_VERSION;
@@ -229,6 +237,12 @@ link_up(struct session *s, int fd, char *err)
 		snprintf(err, NET_ERRLEN, "out of memory");
 		return -1;
 	}
+	/*
+	 * The kernel holds a burst while this end draws or waits for a
+	 * core (the system's rmem_max may cap it).
+	 */
+	sz = SESSION_RCVBUF;
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
 	s->fd = fd;
 	s->written = 0;
 	s->queued = len;
@@ -667,6 +681,7 @@ do_read(struct session *s, int64_t now)
 			return;
 		}
 		linebuf_commit(s->in, n);
+		ack_now(s->fd);
 		total += n;
 		s->last_rx = now;
 		s->pinged = 0;
@@ -677,6 +692,24 @@ drain:
 	}
 	if (s->in != NULL)
 		linebuf_trim(s->in);
+}
+
+/*
+ * Acknowledges what was read at once.  A server that keeps a small send
+ * buffer may have only one segment in flight (on loopback a segment is
+ * 64 KiB); a delayed ACK would then stall it for 40 ms per segment and
+ * its send queue would fill although this end reads eagerly.
+ */
+static void
+ack_now(int fd)
+{
+#ifdef TCP_QUICKACK
+	int	one = 1;
+
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
+#else
+	(void)fd;
+#endif
 }
 
 static void
@@ -718,6 +751,7 @@ static void
 handle_line(struct session *s, char *line, size_t len)
 {
 	struct frame	 f;
+	size_t		 i;
 	int		 flags;
 
 	if (line == NULL) {
@@ -725,6 +759,14 @@ handle_line(struct session *s, char *line, size_t len)
 		return;
 	}
 	if (frame_decode(line, len, &f) == -1) {
+		/*
+		 * The decoder ended the fields it took with NULs; the line
+		 * came without any (the line decoder drops them), so put the
+		 * spaces back to show it as it was sent.
+		 */
+		for (i = 0; i < len; i++)
+			if (line[i] == '\0')
+				line[i] = ' ';
 		s->cb.bad(s->cb.arg, line, len);
 		return;
 	}
@@ -885,12 +927,18 @@ seen_room(struct session *s, const char *room, size_t len)
 
 	if (!proto_valid_room(room, len))
 		return NULL;
+	/* A flood is in one room: try the room of the last message first. */
+	if (s->seenlast != NULL && strlen(s->seenlast->room) == len &&
+	    memcmp(s->seenlast->room, room, len) == 0) {
+		s->seenlast->used = ++s->seenclock;
+		return s->seenlast;
+	}
 	for (i = 0; i < SESSION_ROOMS; i++) {
 		sn = &s->seen[i];
 		if (sn->room[0] != '\0' &&
 		    proto_name_eq(sn->room, strlen(sn->room), room, len)) {
 			sn->used = ++s->seenclock;
-			return sn;
+			return s->seenlast = sn;
 		}
 		if (sn->used < old->used)
 			old = sn;
@@ -898,7 +946,7 @@ seen_room(struct session *s, const char *room, size_t len)
 	memset(old, 0, sizeof(*old));
 	copy_name(old->room, sizeof(old->room), room, len);
 	old->used = ++s->seenclock;
-	return old;
+	return s->seenlast = old;
 }
 
 static int
@@ -915,19 +963,29 @@ is_current(const struct session *s, const char *room, size_t len)
 	    proto_name_eq(s->room, strlen(s->room), room, len);
 }
 
-/* True if text holds the own nick as a word, ignoring case. */
+/*
+ * True if text holds the own nick as a word, ignoring case.  Every line
+ * of a flood passes here: only a word's start whose first letter fits
+ * is compared in full.
+ */
 static int
 mentions(const struct session *s, const char *text, size_t len)
 {
-	size_t	 n = strlen(s->nick), i;
+	const char	*p = text, *end = text + len, *lo, *up;
+	size_t		 n = strlen(s->nick);
+	char		 c = s->nick[0];
 
 	if (n == 0 || len < n)
 		return 0;
-	for (i = 0; i + n <= len; i++) {
-		if (!proto_name_eq(text + i, n, s->nick, n))
-			continue;
-		if ((i == 0 || !name_char(text[i - 1])) &&
-		    (i + n == len || !name_char(text[i + n])))
+	/* A nick starts with a letter: find it in either case. */
+	for (; p + n <= end; p++) {
+		lo = memchr(p, c | 0x20, end - p);
+		up = memchr(p, c & ~0x20, (lo != NULL ? lo : end) - p);
+		if ((p = up != NULL ? up : lo) == NULL || p + n > end)
+			return 0;
+		if ((p == text || !name_char(p[-1])) &&
+		    proto_name_eq(p, n, s->nick, n) &&
+		    (p + n == end || !name_char(p[n])))
 			return 1;
 	}
 	return 0;

@@ -4,6 +4,7 @@
  * draw once per loop turn.
  */
 #include <curses.h>
+#include <errno.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -18,6 +19,7 @@
 #include "loop.h"
 #include "proto.h"
 #include "sanitize.h"
+#include "save.h"
 #include "scrollback.h"
 #include "session.h"
 #include "tui.h"
@@ -46,7 +48,7 @@ struct tui {
 /* Commands offered by Tab: the server's and the client's own. */
 static const char *const commands[] = {
 	"clear", "help", "join", "me", "msg", "nick", "ping", "quit",
-	"rooms", "who"
+	"rooms", "save", "who"
 };
 
 static const char *const help[] = {
@@ -54,6 +56,7 @@ static const char *const help[] = {
 	"  /clear            clear the window",
 	"  /quit [REASON]    leave the server and exit",
 	"  /help             this list and the server's commands",
+	"  /save FILE        write the scrollback to FILE as text",
 	"keys: PgUp/PgDn scroll, Home/End top/bottom while scrolled,",
 	"  Tab completes, Up/Down history, Ctrl-L redraws",
 };
@@ -66,14 +69,17 @@ static void	ui_input(void *, short);
 static void	ui_signal(void *, int);
 static void	ui_turn(void *);
 static int	ui_done(void *);
+static int	ui_timeout(void *);
 static void	key(struct tui *, wint_t, int);
 static int	skip_escape(struct tui *, wint_t, int);
 static void	enter(struct tui *);
 static void	command(struct tui *, const char *, size_t);
+static void	save(struct tui *, const struct input *);
 static void	add(struct tui *, int, int, int64_t, const char *, size_t,
 		    const char *, size_t);
 static void	notice(struct tui *, const char *);
 static int	view_kind(enum frame_kind);
+static int	empty_replay(const struct frame *);
 static int64_t	wallclock(void);
 
 struct tui *
@@ -123,7 +129,7 @@ int
 tui_run(struct tui *t, struct session *s)
 {
 	struct loop_ui	ui = { t, ui_infd, ui_input, ui_signal, ui_turn,
-			    ui_done };
+			    ui_done, ui_timeout };
 
 	t->s = s;
 	snprintf(t->server, sizeof(t->server), strchr(session_host(s), ':') ?
@@ -150,7 +156,7 @@ on_frame(void *arg, const struct frame *f, int sflags)
 	struct tui	*t = arg;
 	int		 kind = view_kind(f->kind), flags = 0, n;
 
-	if (kind == -1)
+	if (kind == -1 || empty_replay(f))
 		return;
 	if (sflags & SESSION_OWN)
 		flags |= SB_OWN;
@@ -285,7 +291,16 @@ ui_turn(void *arg)
 	}
 	st.pending = t->pend;
 	st.npending = n;
-	view_draw(t->view, &st, t->edit);
+	view_draw(t->view, &st, t->edit, session_now());
+}
+
+/* When the message window, held back in a flood, is due. */
+static int
+ui_timeout(void *arg)
+{
+	struct tui	*t = arg;
+
+	return view_timeout(t->view, session_now());
 }
 
 static int
@@ -414,6 +429,10 @@ command(struct tui *t, const char *line, size_t len)
 		view_cleared(t->view);
 		return;
 	}
+	if (in.kind == INPUT_COMMAND && proto_is_command(&in, "save")) {
+		save(t, &in);
+		return;
+	}
 	if (in.kind == INPUT_COMMAND && proto_is_command(&in, "quit")) {
 		if (session_state(t->s) == SESSION_UP)
 			session_send(t->s, line, len);
@@ -426,6 +445,32 @@ command(struct tui *t, const char *line, size_t len)
 			notice(t, help[i]);
 	if (session_send(t->s, line, len) == -1)
 		notice(t, "*** out of memory: line not sent");
+}
+
+/* /save FILE: the scrollback as text, for searching a long flood. */
+static void
+save(struct tui *t, const struct input *in)
+{
+	char	path[PATH_MAX], buf[PATH_MAX + 128];
+	size_t	len = in->textlen;
+	long	n;
+
+	while (len > 0 && (in->text[len - 1] == ' ' ||
+	    in->text[len - 1] == '\t'))
+		len--;
+	if (len == 0 || len >= sizeof(path)) {
+		notice(t, "*** usage: /save FILE");
+		return;
+	}
+	memcpy(path, in->text, len);
+	path[len] = '\0';
+	if ((n = save_file(t->sb, path)) == -1)
+		snprintf(buf, sizeof(buf), "*** cannot save to %s: %s", path,
+		    strerror(errno));
+	else
+		snprintf(buf, sizeof(buf), "*** saved %ld line%s to %s", n,
+		    n == 1 ? "" : "s", path);
+	notice(t, buf);
 }
 
 /* Adds a line from the network, made safe for the screen. */
@@ -477,6 +522,19 @@ view_kind(enum frame_kind k)
 	case FRAME_PONG:	return VIEW_NOTICE;
 	default:		return -1;
 	}
+}
+
+/* A replay of no history ("0 messages") is no news: not shown. */
+static int
+empty_replay(const struct frame *f)
+{
+	size_t	i = 0;
+
+	if (f->kind != FRAME_REPLAY)
+		return 0;
+	while (i < f->textlen && f->text[i] == '0')
+		i++;
+	return i > 0 && (i == f->textlen || f->text[i] == ' ');
 }
 
 static int64_t

@@ -22,6 +22,7 @@
 
 #define VIEW_TSLEN	6		/* "HH:MM " */
 #define VIEW_WCHUNK	256		/* wide characters per curses call */
+#define VIEW_FRAME_MS	25		/* new lines drawn at most this often */
 
 /* Colour pairs; nick colours start at PAIR_NICK. */
 enum {
@@ -56,6 +57,10 @@ struct view {
 	int		 skip;		/* its rows hidden below the window */
 	uint64_t	 seen;		/* lines drawn up to this number */
 	int		 msgs_dirty;
+	int		 msgs_now;	/* a person acted: no holding back */
+	int64_t		 msgs_at;	/* when the window was last drawn */
+	int64_t		 status_at;	/* when the status line was */
+	int		 status_held;	/* it changed, and waits a frame */
 	int		 input_dirty;
 	char		 status[6 * 300];	/* as last drawn */
 	size_t		 npending;	/* as last drawn */
@@ -83,7 +88,7 @@ static int	 draw_line(struct view *, const struct fmt *, int, int);
 static void	 draw_row(struct view *, const struct fmt *, int, int);
 static void	 put(WINDOW *, const char *, size_t, attr_t);
 static void	 draw_msgs(struct view *, const struct view_status *);
-static int	 draw_status(struct view *, const struct view_status *);
+static int	 draw_status(struct view *, const struct view_status *, int);
 static void	 draw_input(struct view *, struct edit *);
 static void	 setup_colors(struct view *);
 static uint64_t	 first_line(const struct view *);
@@ -102,6 +107,11 @@ view_start(void)
 	noecho();
 	nonl();
 	intrflush(stdscr, FALSE);
+	/*
+	 * No polling of the keyboard between rows: a frame goes out in one
+	 * write, and keys wait for the next turn, which comes at once.
+	 */
+	typeahead(-1);
 	if (getenv("ESCDELAY") == NULL)
 		set_escdelay(25);
 	/* What terminals and tmux send that the entry may lack. */
@@ -113,6 +123,13 @@ view_start(void)
 	define_key("\033[8~", KEY_END);
 	define_key("\033[F", KEY_END);
 	define_key("\033OF", KEY_END);
+	/*
+	 * Until curses comes back from endwin(), it flushes its output at
+	 * every cursor move, a write per row: leave and come back once, so
+	 * that a frame goes out in one write.
+	 */
+	endwin();
+	doupdate();
 	return 0;
 }
 
@@ -191,7 +208,7 @@ void
 view_redraw(struct view *v)
 {
 	clearok(curscr, TRUE);
-	v->msgs_dirty = v->input_dirty = 1;
+	v->msgs_dirty = v->msgs_now = v->input_dirty = 1;
 	v->status[0] = '\0';
 }
 
@@ -207,7 +224,7 @@ view_cleared(struct view *v)
 {
 	v->scrolled = 0;
 	v->seen = sb_total(v->sb);
-	v->msgs_dirty = 1;
+	v->msgs_dirty = v->msgs_now = 1;
 }
 
 void
@@ -230,7 +247,7 @@ view_scroll(struct view *v, enum view_move m)
 
 	if (total == first || v->msgh <= 0)
 		return;
-	v->msgs_dirty = 1;
+	v->msgs_dirty = v->msgs_now = 1;
 	switch (m) {
 	case VIEW_PGUP:
 		if (!v->scrolled) {
@@ -266,30 +283,60 @@ view_scroll(struct view *v, enum view_move m)
 	check_bottom(v);
 }
 
-void
-view_draw(struct view *v, const struct view_status *st, struct edit *e)
+int
+view_timeout(const struct view *v, int64_t now)
 {
-	int	 changed = 0;
+	int64_t	at = -1;
+
+	if (v == NULL)
+		return -1;
+	if (v->msgs_dirty)
+		at = v->msgs_now ? now : v->msgs_at + VIEW_FRAME_MS;
+	if (v->status_held && (at == -1 ||
+	    v->status_at + VIEW_FRAME_MS < at))
+		at = v->status_at + VIEW_FRAME_MS;
+	if (at == -1)
+		return -1;
+	return at <= now ? 0 : (int)(at - now);
+}
+
+void
+view_draw(struct view *v, const struct view_status *st, struct edit *e,
+    int64_t now)
+{
+	int	 changed = 0, hold;
 
 	if (v->rows < 3 || v->cols < 4) {
 		if (v->msgs_dirty || v->input_dirty) {
 			wnoutrefresh(v->inw);
 			doupdate();
 		}
-		v->msgs_dirty = v->input_dirty = 0;
+		v->msgs_dirty = v->msgs_now = v->input_dirty = 0;
 		return;
 	}
 	clamp(v);
 	if (!v->scrolled && (st->npending != v->npending ||
 	    (st->npending > 0 && st->pending[0] != v->pending0)))
-		v->msgs_dirty = 1;
-	if (v->msgs_dirty) {
+		v->msgs_dirty = v->msgs_now = 1;
+	/*
+	 * In a flood, lines that would scroll past unseen are not drawn:
+	 * the window is redrawn at most once a frame, and at once when a
+	 * person did something.
+	 */
+	if (v->msgs_dirty && (v->msgs_now ||
+	    now >= v->msgs_at + VIEW_FRAME_MS || now < v->msgs_at)) {
 		draw_msgs(v, st);
 		wnoutrefresh(v->msgw);
+		v->msgs_dirty = v->msgs_now = 0;
+		v->msgs_at = now;
 		changed = 1;
 	}
-	if (draw_status(v, st)) {
+	/* So is the status line, whose unread count a flood keeps busy. */
+	hold = !changed && !v->input_dirty && now >= v->status_at &&
+	    now < v->status_at + VIEW_FRAME_MS;
+	if (draw_status(v, st, hold)) {
 		wnoutrefresh(v->statw);
+		v->status_at = now;
 		changed = 1;
 	}
 	if (v->input_dirty || changed) {
@@ -299,7 +346,7 @@ view_draw(struct view *v, const struct view_status *st, struct edit *e)
 		wnoutrefresh(v->inw);
 		changed = 1;
 	}
-	v->msgs_dirty = v->input_dirty = 0;
+	v->input_dirty = 0;
 	if (changed)
 		doupdate();
 }
@@ -319,7 +366,7 @@ make_windows(struct view *v)
 		v->statw = newpad(1, 1);
 	}
 	v->inw = newwin(1, v->cols, v->rows - 1, 0);
-	v->msgs_dirty = v->input_dirty = 1;
+	v->msgs_dirty = v->msgs_now = v->input_dirty = 1;
 	v->status[0] = '\0';
 }
 
@@ -734,11 +781,11 @@ format_pending(struct view *v, const char *line, struct fmt *f)
 }
 
 /*
- * Builds the status line, and draws it if it differs from the last;
- * returns true if it did.
+ * Builds the status line, and draws it if it differs from the last and
+ * hold is false; returns true if it did.
  */
 static int
-draw_status(struct view *v, const struct view_status *st)
+draw_status(struct view *v, const struct view_status *st, int hold)
 {
 	static const int drop[] = { 0, 3, 1 };	/* the first to go */
 	char		 buf[sizeof(v->status)], part[6][300];
@@ -768,8 +815,13 @@ draw_status(struct view *v, const struct view_status *st)
 	buf[0] = '\0';
 	for (i = 0; i < 6; i++)
 		strcat(buf, part[i]);
+	v->status_held = 0;
 	if (strcmp(buf, v->status) == 0)
 		return 0;
+	if (hold) {
+		v->status_held = 1;
+		return 0;
+	}
 	memcpy(v->status, buf, sizeof(buf));
 	wbkgdset(v->statw, ' ' | A_REVERSE);
 	werase(v->statw);

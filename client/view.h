@@ -7,6 +7,7 @@
 #define VIEW_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <wchar.h>
 
 struct edit;
@@ -71,9 +72,14 @@ int		 view_scrolled(const struct view *);
 
 /*
  * Draws what changed since the last call, with one doupdate(); does
- * nothing when nothing did.
+ * nothing when nothing did.  now is a monotonic clock in ms: new lines
+ * are drawn at most once a frame (25 ms), anything a person did at
+ * once.
  */
 void		 view_draw(struct view *, const struct view_status *,
-		    struct edit *);
+		    struct edit *, int64_t now);
+
+/* Milliseconds until view_draw() has held-back lines to draw; -1: none. */
+int		 view_timeout(const struct view *, int64_t now);
 
 #endif /* VIEW_H */

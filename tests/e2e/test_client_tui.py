@@ -6,7 +6,9 @@ signals restoring the terminal, and a server that cannot be reached."""
 
 import os
 import re
+import shutil
 import signal
+import tempfile
 import time
 
 from chatlib import Server, check, run_tests
@@ -370,6 +372,40 @@ def test_hostile_server():
         check(rss < 40 * 1024, "memory bounded: %d kB" % rss)
 
 
+def test_replay_notice_and_save():
+    """No replay notice for an empty history, one for a history; /save
+    writes the scrollback, a burst included, each line once, in order."""
+    tmp = tempfile.mkdtemp(prefix="cc-save.")
+    path = os.path.join(tmp, "sb.txt")
+    try:
+        with Server("--flood-rate", "0", "--sendq", "4194304", "-H", "5") \
+                as srv, \
+                tui(srv.port, "alice", extra=["--scrollback", "5000"]) as a:
+            connected(a, "alice")
+            a.wait(r"\*\*\* users in lobby")
+            check("0 messages" not in a.screen(),
+                  "empty replay shown: %r" % a.screen())
+            obs = observer(srv, "bob")
+            obs.send_raw(b"".join(b"burst-%04d\n" % i
+                                 for i in range(3000)))
+            a.wait(r"<bob> burst-2999$", 20)
+            a.line("/save " + path)
+            m = a.wait(r"saved (\d+) lines to ")
+            with open(path) as f:
+                got = re.findall(r"^%s<bob> (burst-\d{4})$" % TS, f.read(),
+                                 re.M)
+            check(got == ["burst-%04d" % i for i in range(3000)],
+                  "saved %d burst lines, first %r" % (len(got), got[:3]))
+            check(int(m.group(1)) >= 3000, "count: %s" % m.group(1))
+            a.line("/save")
+            a.wait(r"usage: /save FILE")
+            with tui(srv.port, "carol") as c:
+                connected(c, "carol")
+                c.wait(r"\*\*\* 5 messages\n.*<bob> burst-2995$")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 if __name__ == "__main__":
     run_tests([
         ("two_clients", test_two_clients),
@@ -386,4 +422,5 @@ if __name__ == "__main__":
         ("keys_and_completion", test_keys_and_completion),
         ("colours_and_highlights", test_colours_and_highlights),
         ("hostile_server", test_hostile_server),
+        ("replay_notice_and_save", test_replay_notice_and_save),
     ])

@@ -157,6 +157,39 @@ test_random(void **state)
 	}
 }
 
+/*
+ * Long printable runs are copied eight bytes at a time: a byte to
+ * neutralise is caught wherever it sits in such a run.
+ */
+static void
+test_runs(void **state)
+{
+	static const unsigned char special[] = {
+		0x00, 0x01, 0x1b, 0x1f, 0x7f, 0x80, 0x9b, 0xc2, 0xff
+	};
+	char		 in[40], out[SANITIZE_MAX(40)], want[SANITIZE_MAX(40)];
+	char		 one[8];
+	size_t		 pos, k, n, m;
+
+	(void)state;
+	for (k = 0; k < sizeof special; k++) {
+		for (pos = 0; pos < sizeof in; pos++) {
+			memset(in, 'x', sizeof in);
+			in[0] = ' ';
+			in[sizeof in - 1] = '~';
+			in[pos] = (char)special[k];
+			m = sanitize((const char *)&special[k], 1, one);
+			memcpy(want, in, pos);
+			memcpy(want + pos, one, m);
+			memcpy(want + pos + m, in + pos + 1,
+			    sizeof in - pos - 1);
+			n = sanitize(in, sizeof in, out);
+			assert_int_equal(n, sizeof in - 1 + m);
+			assert_memory_equal(out, want, n);
+		}
+	}
+}
+
 static void
 test_worst_case(void **state)
 {
@@ -177,6 +210,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_random),
+		cmocka_unit_test(test_runs),
 		cmocka_unit_test(test_worst_case),
 	};
 
