@@ -98,6 +98,22 @@ check: all $(UNIT_BIN)
 	CHAT_SERVER=$(SERVER) CHAT_CLIENT=$(CLIENT) \
 	    sh tests/run $(UNIT_BIN)
 
+# The same suites with the server under valgrind (the end-to-end server
+# suites) and every unit suite under valgrind: no error, nothing
+# definitely lost.  Waits are stretched ten times.
+VALGRIND = valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
+	   --error-exitcode=1
+VALGRIND_SUITES = test_server_*.py test_faults_server.py
+
+check-valgrind: all $(UNIT_BIN)
+	@if [ "$(SANITIZE)" = 1 ]; then \
+	    echo "check-valgrind: valgrind cannot run a SANITIZE=1 build" >&2; \
+	    exit 2; fi
+	CHAT_SERVER=$(SERVER) CHAT_CLIENT=$(CLIENT) \
+	    CHAT_SERVER_WRAPPER='$(VALGRIND)' CHAT_UNIT_WRAPPER='$(VALGRIND)' \
+	    CHAT_TIMEOUT_SCALE=10 UNIT_TIMEOUT=900 E2E_TIMEOUT=1800 \
+	    E2E_SUITES='$(VALGRIND_SUITES)' sh tests/run $(UNIT_BIN)
+
 lint:
 	sh tests/lint-man $(MANS)
 
@@ -119,7 +135,7 @@ clean:
 	    $(CLIENT) $(UNIT_SRC:%.c=%)
 	rm -rf build
 
-.PHONY: all check lint install uninstall clean
+.PHONY: all check check-valgrind lint install uninstall clean
 
 -include $(COMMON_OBJ:.o=.d) $(SERVER_OBJ:.o=.d) $(CLIENT_OBJ:.o=.d) \
 	 $(UNIT_OBJ:.o=.d)

@@ -1,5 +1,7 @@
 # bench/bench.mk: the load generator and the benchmark grid, included by
 # the top-level Makefile.  make bench [BENCH_ARGS=--quick]; make bench-deps.
+# After the server grid, bench/client-bench measures chat-client under a
+# flood [CLIENT_BENCH_ARGS=--quick].
 
 BENCH_SRC  = $(sort $(wildcard bench/*.c))
 BENCH_BIN  = bench/chat-bench
@@ -11,8 +13,10 @@ $(BENCH_BIN): $(BENCH_SRC) bench/bench.h
 	$(CC) -std=c11 -Wall -Wextra -Wpedantic -O2 -D_XOPEN_SOURCE=700 \
 	    $(BENCH_CFLAGS) -o $@ $(BENCH_SRC)
 
-bench: $(SERVER) $(BENCH_BIN)
+bench: $(SERVER) $(CLIENT) $(BENCH_BIN)
 	sh bench/run --server $(SERVER) --bench $(BENCH_BIN) $(BENCH_ARGS)
+	/usr/bin/python3 bench/client-bench --server $(SERVER) \
+	    --client $(CLIENT) $(CLIENT_BENCH_ARGS)
 
 # gnuplot draws the plot; ngircd is the server compared against.  The
 # package starts ngircd as a system service: stop it, bench/run starts

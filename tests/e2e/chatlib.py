@@ -4,10 +4,22 @@ Starts the server under test (env CHAT_SERVER) on 127.0.0.1 and port 0,
 reads the port from its "listening on 127.0.0.1:PORT" log line, connects
 text-mode and frame-mode clients over real sockets, reads lines with
 timeouts, and always kills what it started.  Standard library only.
+
+A server used as a context manager is stopped with SIGTERM at the end of
+a test that passed, and must then exit 0 with no sanitizer or valgrind
+report in its log, so that leak checks at exit count.
+
+Environment: CHAT_SERVER_WRAPPER runs the server under a command (say,
+valgrind ...); CHAT_TIMEOUT_SCALE multiplies every wait (default 1), for
+slow runs such as valgrind's.
 """
 
+import errno
 import os
 import re
+import resource
+import selectors
+import shlex
 import signal
 import socket
 import subprocess
@@ -17,10 +29,78 @@ import time
 import traceback
 
 DEFAULT_TIMEOUT = 5.0
+SCALE = float(os.environ.get("CHAT_TIMEOUT_SCALE") or 1)
+
+# What sanitizers and valgrind print when they find something.
+_REPORT = re.compile(r"Sanitizer|runtime error:|^==\d+== (?!Warning)\S",
+                     re.M)
 
 
 class TestError(AssertionError):
     pass
+
+
+def scaled(t):
+    """A wait of t seconds, stretched by CHAT_TIMEOUT_SCALE."""
+    return t * SCALE
+
+
+def sanitizer_report(text):
+    """True if text (a program's stderr) holds a sanitizer or valgrind
+    report."""
+    return _REPORT.search(text) is not None
+
+
+def server_wrapper():
+    """The command the server runs under (CHAT_SERVER_WRAPPER), a list."""
+    return shlex.split(os.environ.get("CHAT_SERVER_WRAPPER", ""))
+
+
+def instrumented():
+    """Why the server's memory figures mean little (a sanitizer's
+    allocator, valgrind), or None for a plain build."""
+    if server_wrapper():
+        return "runs under %s" % server_wrapper()[0]
+    try:
+        with open(server_path(), "rb") as f:
+            if b"__asan_init" in f.read():
+                return "is built with AddressSanitizer"
+    except OSError:
+        pass
+    return None
+
+
+def proc_rss_kb(pid):
+    """The resident set size of process pid, in kB."""
+    with open("/proc/%d/status" % pid) as f:
+        return int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1))
+
+
+def proc_fds(pid, below=None):
+    """How many descriptors process pid has open (numbered below below,
+    if given: valgrind keeps its own past the limit it reports)."""
+    fds = os.listdir("/proc/%d/fd" % pid)
+    if below is not None:
+        fds = [f for f in fds if int(f) < below]
+    return len(fds)
+
+
+def proc_cpu(pid):
+    """The CPU time process pid has used (user + system), in seconds."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def raise_nofile(n):
+    """Raises this process's descriptor limit to at least n (up to the
+    hard limit); returns the soft limit now in force."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = min(max(soft, n), hard) if hard != resource.RLIM_INFINITY \
+        else max(soft, n)
+    if want != soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+    return want
 
 
 def server_path():
@@ -34,21 +114,40 @@ def server_path():
 class Server:
     """A chat-server process on a free port; use as a context manager."""
 
-    def __init__(self, *args, stdin=False, timeout=DEFAULT_TIMEOUT):
+    def __init__(self, *args, stdin=False, timeout=DEFAULT_TIMEOUT,
+                 nofile=None):
+        """args are chat-server options; nofile, if given, is the
+        server's descriptor limit (as ulimit -n would set it)."""
         self.args = [server_path(), "-p", "0", "-l", "127.0.0.1"]
         self.args += [str(a) for a in args]
         self.log = []
         self.port = None
+        self.clients = []
         self._cond = threading.Condition()
+        pre = None
+        if nofile is not None:
+            def pre():
+                hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+                resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, hard))
         self.proc = subprocess.Popen(
-            self.args, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            server_wrapper() + self.args,
+            stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=pre)
+        self.pid = self.proc.pid
         self.out = []
-        threading.Thread(target=self._drain, args=(self.proc.stderr,
-                         self.log), daemon=True).start()
-        threading.Thread(target=self._drain, args=(self.proc.stdout,
-                         self.out), daemon=True).start()
-        line = self.wait_log(r"listening on 127\.0\.0\.1:(\d+)", timeout)
+        self._threads = [
+            threading.Thread(target=self._drain, args=(self.proc.stderr,
+                             self.log), daemon=True),
+            threading.Thread(target=self._drain, args=(self.proc.stdout,
+                             self.out), daemon=True)]
+        for t in self._threads:
+            t.start()
+        try:
+            line = self.wait_log(r"listening on 127\.0\.0\.1:(\d+)",
+                                 timeout)
+        except BaseException:
+            self.kill()
+            raise
         self.port = int(re.search(r"127\.0\.0\.1:(\d+)", line).group(1))
 
     def _drain(self, fp, into):
@@ -61,6 +160,7 @@ class Server:
 
     def _wait_in(self, lines, pattern, timeout, what):
         rx = re.compile(pattern)
+        timeout = scaled(timeout)
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:
@@ -92,7 +192,37 @@ class Server:
 
     def wait(self, timeout=DEFAULT_TIMEOUT):
         """Waits for the server to exit; returns its exit status."""
-        return self.proc.wait(timeout)
+        return self.proc.wait(scaled(timeout))
+
+    def count_log(self, pattern):
+        """How many stderr lines so far match pattern."""
+        rx = re.compile(pattern)
+        with self._cond:
+            return sum(1 for l in self.log if rx.search(l))
+
+    def rss_kb(self):
+        return proc_rss_kb(self.pid)
+
+    def fds(self, below=None):
+        return proc_fds(self.pid, below)
+
+    def cpu(self):
+        return proc_cpu(self.pid)
+
+    def stop(self, timeout=10):
+        """Closes the clients made by client() and frame_client(), stops
+        the server with SIGTERM and returns its exit status; fails if it
+        does not exit in time."""
+        for c in self.clients:
+            c.close()
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(scaled(timeout))
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise TestError("server still running %ss after SIGTERM"
+                            % timeout)
 
     def kill(self):
         if self.proc.poll() is None:
@@ -101,6 +231,9 @@ class Server:
                 self.proc.wait(5)
             except subprocess.TimeoutExpired:
                 pass
+        # Let the readers take the last of the log before closing.
+        for t in getattr(self, "_threads", []):
+            t.join(2)
         for fp in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
             if fp is not None:
                 try:
@@ -109,26 +242,41 @@ class Server:
                     pass
 
     def client(self, **kw):
-        return Client(self.port, **kw)
+        c = Client(self.port, **kw)
+        self.clients.append(c)
+        return c
 
     def frame_client(self, **kw):
-        return FrameClient(self.port, **kw)
+        c = FrameClient(self.port, **kw)
+        self.clients.append(c)
+        return c
 
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc):
-        self.kill()
+    def __exit__(self, exc_type, *exc):
+        if exc_type is not None:
+            self.kill()
+            self.check_sanitizer()
+            return False
+        try:
+            rc = self.stop()
+        finally:
+            self.kill()
         self.check_sanitizer()
+        if rc != 0:
+            raise TestError("server exit status %d after SIGTERM; log:\n%s"
+                            % (rc, "\n".join(self.log[-40:])))
         return False
 
     def check_sanitizer(self):
-        """Fails if the server's log holds a sanitizer report."""
-        bad = [l for l in self.log if "Sanitizer" in l or
-               "runtime error:" in l]
-        if bad:
+        """Fails if the server's log holds a sanitizer or valgrind
+        report."""
+        with self._cond:
+            text = "\n".join(self.log)
+        if sanitizer_report(text):
             raise TestError("sanitizer report from the server:\n%s"
-                            % "\n".join(self.log[-40:]))
+                            % "\n".join(self.log[-60:]))
 
 
 class Client:
@@ -168,7 +316,7 @@ class Client:
 
     def readline_bytes(self, timeout=DEFAULT_TIMEOUT):
         """The next line without CRLF, or None at EOF; raises on timeout."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + scaled(timeout)
         while b"\n" not in self.buf:
             if self.eof:
                 return None
@@ -193,7 +341,7 @@ class Client:
     def expect(self, pattern, timeout=DEFAULT_TIMEOUT):
         """Reads lines until one matches the regex; returns the match."""
         rx = re.compile(pattern)
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + scaled(timeout)
         skipped = []
         while True:
             left = deadline - time.monotonic()
@@ -201,7 +349,7 @@ class Client:
                 raise TestError("no line matching %r; got:\n%s"
                                 % (pattern, "\n".join(skipped[-20:])))
             try:
-                line = self.readline(left)
+                line = self.readline(left / SCALE)
             except TestError:
                 raise TestError("no line matching %r; got:\n%s"
                                 % (pattern, "\n".join(skipped[-20:])))
@@ -234,7 +382,7 @@ class Client:
             if left <= 0:
                 return lines
             try:
-                line = self.readline(left)
+                line = self.readline(left / SCALE)
             except TestError:
                 return lines
             if line is None:
@@ -321,12 +469,12 @@ class FrameClient(Client):
 
     def expect_frame(self, kind, pred=None, timeout=DEFAULT_TIMEOUT):
         """Reads frames until one of kind (and pred) arrives."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + scaled(timeout)
         skipped = []
         while True:
             left = deadline - time.monotonic()
             try:
-                f = self.frame(max(left, 0))
+                f = self.frame(max(left, 0) / SCALE)
             except TestError:
                 f = None
                 left = 0
@@ -340,14 +488,157 @@ class FrameClient(Client):
     def frames_until(self, kind, timeout=DEFAULT_TIMEOUT):
         """Returns every frame up to and including the first of kind."""
         got = []
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + scaled(timeout)
         while True:
-            f = self.frame(max(deadline - time.monotonic(), 0))
+            f = self.frame(max(deadline - time.monotonic(), 0) / SCALE)
             if f is None:
                 raise TestError("EOF before %s" % kind)
             got.append(f)
             if f.kind == kind:
                 return got
+
+
+class Crowd:
+    """Many text-mode connections driven by one selector (epoll) with
+    non-blocking sockets, for storms and load.  Each connection keeps its
+    lines (without CRLF, as bytes) unless on_line(i, line) is given, and
+    whether the server closed it."""
+
+    def __init__(self, port, n, on_line=None, rcvbuf=None):
+        self.sel = selectors.DefaultSelector()
+        self.on_line = on_line
+        self.socks = []
+        self.bufs = []
+        self.outs = []
+        self.lines = []
+        self.eof = []
+        self.nlines = []
+        for i in range(n):
+            self.add(port, rcvbuf)
+
+    def add(self, port, rcvbuf=None):
+        """Opens one more connection; returns its index."""
+        i = len(self.socks)
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        if rcvbuf is not None:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        s.setblocking(False)
+        rc = s.connect_ex(("127.0.0.1", port))
+        if rc not in (0, errno.EINPROGRESS):
+            s.close()
+            raise TestError("connect: %s" % os.strerror(rc))
+        self.socks.append(s)
+        self.bufs.append(b"")
+        self.outs.append(b"")
+        self.lines.append([])
+        self.eof.append(False)
+        self.nlines.append(0)
+        self.sel.register(s, selectors.EVENT_READ, i)
+        return i
+
+    def __len__(self):
+        return len(self.socks)
+
+    def send(self, i, data):
+        """Sends data on connection i (a str gets a LF); what the socket
+        cannot take yet is sent as it drains."""
+        if isinstance(data, str):
+            data = data.encode() + b"\n"
+        self.outs[i] += data
+        self._write(i)
+
+    def _write(self, i):
+        s = self.socks[i]
+        while self.outs[i]:
+            try:
+                n = s.send(self.outs[i])
+            except BlockingIOError:
+                break
+            except OSError:
+                self.outs[i] = b""
+                break
+            self.outs[i] = self.outs[i][n:]
+        self._watch(i)
+
+    def _watch(self, i):
+        if self.eof[i]:
+            return
+        ev = selectors.EVENT_READ
+        if self.outs[i]:
+            ev |= selectors.EVENT_WRITE
+        self.sel.modify(self.socks[i], ev, i)
+
+    def _read(self, i):
+        s = self.socks[i]
+        try:
+            data = s.recv(262144)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b""
+        if not data:
+            self.eof[i] = True
+            self.sel.unregister(s)
+            return
+        buf = self.bufs[i] + data
+        parts = buf.split(b"\n")
+        self.bufs[i] = parts.pop()
+        self.nlines[i] += len(parts)
+        for line in parts:
+            if line.endswith(b"\r"):
+                line = line[:-1]
+            if self.on_line is not None:
+                self.on_line(i, line)
+            else:
+                self.lines[i].append(line)
+
+    def pump(self, until=None, timeout=DEFAULT_TIMEOUT, what="the crowd"):
+        """Reads whatever arrives until until() holds (or, without until,
+        for timeout seconds); raises TestError on timeout."""
+        deadline = time.monotonic() + (scaled(timeout) if until else timeout)
+        while True:
+            if until is not None and until():
+                return
+            left = deadline - time.monotonic()
+            if left <= 0:
+                if until is None:
+                    return
+                raise TestError("timed out waiting for %s" % what)
+            if not self.sel.get_map():
+                if until is None:
+                    return
+                raise TestError("every connection closed; waiting for %s"
+                                % what)
+            for key, ev in self.sel.select(min(left, 0.2)):
+                if ev & selectors.EVENT_WRITE:
+                    self._write(key.data)
+                if ev & selectors.EVENT_READ and not self.eof[key.data]:
+                    self._read(key.data)
+
+    def close(self, i, reset=False):
+        """Closes connection i; with reset, with a RST (SO_LINGER 0)."""
+        s = self.socks[i]
+        if s.fileno() < 0:
+            return
+        if not self.eof[i]:
+            self.sel.unregister(s)
+            self.eof[i] = True
+        if reset:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                         b"\x01\x00\x00\x00\x00\x00\x00\x00")
+        s.close()
+
+    def close_all(self):
+        for i in range(len(self.socks)):
+            self.close(i)
+        self.sel.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close_all()
+        return False
 
 
 class Timeout(Exception):
@@ -368,7 +659,7 @@ def run_tests(tests, per_test=30):
         if only and name not in only:
             continue
         start = time.monotonic()
-        signal.alarm(per_test)
+        signal.alarm(int(per_test * SCALE))
         try:
             fn()
             signal.alarm(0)

@@ -4,17 +4,23 @@ Runs chat-client (env CHAT_CLIENT) inside a private tmux server
 (tmux -L NAME -f /dev/null), types with send-keys, reads the screen with
 capture-pane, and always kills the tmux server.  Every wait is bounded.
 Servers come from chatlib.  Standard library only.
+
+The client's stderr goes to a file, shown in the pane once it exits; at
+the end of a test that passed, a client still running is stopped with
+SIGTERM, and a sanitizer report in that file fails the test.
 """
 
 import os
 import re
 import shlex
+import signal
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 
-from chatlib import TestError
+from chatlib import TestError, sanitizer_report
 
 DEFAULT_TIMEOUT = 5.0
 _count = 0
@@ -111,11 +117,14 @@ class Tmux:
         global _count
         _count += 1
         self.name = "cc-test-%d-%d" % (os.getpid(), _count)
+        fd, self.errfile = tempfile.mkstemp(prefix="chat-client-err.")
+        os.close(fd)
+        err = shlex.quote(self.errfile)
         cmd = " ".join(shlex.quote(a) for a in [client_path()] + args)
-        script = ("%s 2>&1; echo \"EXIT:$?\"; "
+        script = ("%s 2>%s; st=$?; cat %s; echo \"EXIT:$st\"; "
                   "echo \"TTY: $(stty -a | tr ' ;' '\\n\\n' | "
                   "grep -E '^-?(icanon|echo|icrnl|opost)$' | "
-                  "tr '\\n' ' ')\"; exec sleep 300" % cmd)
+                  "tr '\\n' ' ')\"; exec sleep 300" % (cmd, err, err))
         self.tmux("new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height),
                   "env", "TERM=" + term, "LANG=C.UTF-8",
                   "LC_ALL=C.UTF-8", "sh", "-c", script)
@@ -186,25 +195,48 @@ class Tmux:
         self.tmux("resize-window", "-t", self.name, "-x", str(width),
                   "-y", str(height))
 
+    def _child(self):
+        """The chat-client process now, or None if it is not running."""
+        try:
+            sh = int(self.fmt("#{pane_pid}"))
+            with open("/proc/%d/task/%d/children" % (sh, sh)) as f:
+                kids = f.read().split()
+        except (OSError, ValueError, TestError, subprocess.SubprocessError):
+            return None
+        for k in kids:
+            try:
+                with open("/proc/%s/cmdline" % k, "rb") as f:
+                    if b"chat-client" in f.read():
+                        return int(k)
+            except OSError:
+                pass
+        return None
+
     def client_pid(self):
         """The chat-client process: the child of the pane's sh."""
-        sh = int(self.fmt("#{pane_pid}"))
+        return wait_until(self._child, what="the chat-client process")
 
-        def child():
+    def stderr(self):
+        """What the client has written on its stderr so far."""
+        try:
+            with open(self.errfile, errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def stop(self, timeout=DEFAULT_TIMEOUT):
+        """Ends a client still running with SIGTERM (after SIGCONT, in
+        case a test stopped it) and waits for it to go."""
+        pid = self._child()
+        if pid is None:
+            return
+        for sig in (signal.SIGCONT, signal.SIGTERM):
             try:
-                with open("/proc/%d/task/%d/children" % (sh, sh)) as f:
-                    kids = f.read().split()
+                os.kill(pid, sig)
             except OSError:
-                return None
-            for k in kids:
-                try:
-                    with open("/proc/%s/cmdline" % k, "rb") as f:
-                        if b"chat-client" in f.read():
-                            return int(k)
-                except OSError:
-                    pass
-            return None
-        return wait_until(child, what="the chat-client process")
+                return
+        wait_until(lambda: not os.path.exists("/proc/%d/cmdline" % pid) or
+                   self._child() != pid, timeout, "chat-client to exit")
 
     def exit_status(self, timeout=DEFAULT_TIMEOUT):
         """Waits for the client to exit; returns its status."""
@@ -213,12 +245,30 @@ class Tmux:
 
     def kill(self):
         self.tmux("kill-server", check=False)
+        try:
+            os.unlink(self.errfile)
+        except OSError:
+            pass
+
+    def check_sanitizer(self):
+        """Fails if the client's stderr holds a sanitizer report."""
+        err = self.stderr()
+        if sanitizer_report(err):
+            raise TestError("sanitizer report from chat-client:\n%s"
+                            % err[-6000:])
 
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc):
-        self.kill()
+    def __exit__(self, exc_type, *exc):
+        try:
+            if exc_type is None:
+                self.stop()
+                self.check_sanitizer()
+            elif sanitizer_report(self.stderr()):
+                print("chat-client stderr:\n%s" % self.stderr()[-6000:])
+        finally:
+            self.kill()
         return False
 
 
@@ -235,12 +285,16 @@ def run_plain(args, stdin_data, timeout=DEFAULT_TIMEOUT):
         raise TestError("chat-client did not exit within %ss; stdout:\n%s"
                         "\nstderr:\n%s" % (timeout, out.decode(errors="replace"),
                                            err.decode(errors="replace")))
+    if sanitizer_report(err.decode(errors="replace")):
+        raise TestError("sanitizer report from chat-client:\n%s"
+                        % err.decode(errors="replace")[-6000:])
     return p.returncode, out, err
 
 
 class FakeServer:
     """A hostile server: answers the hello with the given lines, then
-    closes once the client has half-closed."""
+    closes once the client has half-closed.  An item of lines that is
+    callable is called instead of sent (to wait for a test's go, say)."""
 
     def __init__(self, lines):
         self.lsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -268,7 +322,10 @@ class FakeServer:
                 buf += data
             self.hello = buf.split(b"\n")[0]
             for l in self.lines:
-                c.sendall(l)
+                if callable(l):
+                    l()
+                else:
+                    c.sendall(l)
             while c.recv(4096):
                 pass
         except OSError:
