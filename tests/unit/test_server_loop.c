@@ -22,10 +22,11 @@ static void
 on_fd(int fd, int ready, void *arg)
 {
 	char	 b[16];
+	ssize_t	 n;
 
-	(void)fd;
 	*(int *)arg |= ready;
-	(void)read(fd, b, sizeof b);
+	n = read(fd, b, sizeof b);
+	(void)n;
 }
 
 static void
