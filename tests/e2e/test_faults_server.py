@@ -245,12 +245,18 @@ def storm(srv, n, hold):
         return all(crowd.eof[i] or any(l.startswith(b"*** welcome")
                                        for l in crowd.lines[i])
                    for i in range(len(crowd)))
+
+    def taken():
+        return srv.count_log(r"connect from|refused a connection") >= \
+            seen + len(crowd)
     # In waves that fit the listen backlog (128), or the kernel drops
     # handshakes and retries them seconds later.
+    seen = srv.count_log(r"connect from|refused a connection")
     while len(crowd) < n:
         for _ in range(min(100, n - len(crowd))):
             crowd.add(srv.port)
-        crowd.pump(settled, 20, "every connection welcomed or refused")
+        crowd.pump(taken, 20, "the server to take every connection")
+    crowd.pump(settled, 20, "every connection welcomed or refused")
     cpu1 = srv.cpu()
     crowd.pump(timeout=hold)
     cpu2 = srv.cpu()
