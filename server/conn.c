@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "chat.h"
@@ -28,6 +29,7 @@
 
 static void	conn_io(int, int, void *);
 static void	conn_read(struct conn *);
+static uint64_t	clock_us(void);
 static int	conn_budget(struct conn *);
 static void	conn_flush(struct conn *);
 static void	conn_queued(struct conn *);
@@ -136,7 +138,8 @@ conn_new(struct server *srv, int fd)
 	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
 	(void)net_nodelay(fd);
 	c->tokens = srv->cf.flood_burst;
-	c->tokens_at = c->last_read = loop_now(srv->loop);
+	c->last_read = loop_now(srv->loop);
+	c->tokens_at = clock_us();
 	c->next = srv->conns;
 	if (srv->conns != NULL)
 		srv->conns->prev = c;
@@ -203,6 +206,19 @@ conn_read(struct conn *c)
 }
 
 /*
+ * A monotonic clock in microseconds: the loop's milliseconds, truncated,
+ * would let a bucket refill up to a millisecond early.
+ */
+static uint64_t
+clock_us(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/*
  * True if the connection may have another line: a token bucket of
  * flood_burst lines refilled at flood_rate lines a second.
  */
@@ -210,11 +226,11 @@ static int
 conn_budget(struct conn *c)
 {
 	struct server	*srv = c->srv;
-	uint64_t	 now = loop_clock();
+	uint64_t	 now = clock_us();
 
 	if (srv->cf.flood_rate <= 0)
 		return 1;
-	c->tokens += (double)(now - c->tokens_at) * srv->cf.flood_rate / 1000;
+	c->tokens += (double)(now - c->tokens_at) * srv->cf.flood_rate / 1e6;
 	if (c->tokens > srv->cf.flood_burst)
 		c->tokens = srv->cf.flood_burst;
 	c->tokens_at = now;

@@ -41,7 +41,7 @@ struct conn {
 	const char		*reason;	/* why it closed, for the log */
 
 	double			 tokens;	/* flood budget, in lines */
-	uint64_t		 tokens_at;	/* when last refilled */
+	uint64_t		 tokens_at;	/* when last refilled, microseconds */
 	uint64_t		 last_read;	/* monotonic ms */
 	uint64_t		 linger_until;
 	struct loop_timer	 reg_timer;	/* text mode after 500 ms */
