@@ -16,6 +16,7 @@ static void	 irc_prefixed(const char *, const char *, struct wire_line *);
 
 /* The padding: byte i of a text is ALPHA[i % 26]. */
 #define ALPHA	"abcdefghijklmnopqrstuvwxyz"
+#define ALPHA4	ALPHA ALPHA ALPHA ALPHA	/* a padding in one memcmp() */
 
 void
 wire_encode(char *dst, size_t size, const struct payload *p)
@@ -64,18 +65,21 @@ wire_text_line(const char *line, size_t len, struct wire_line *w)
 	w->from = -1;
 	w->text = NULL;
 	w->textlen = 0;
-	if (has_prefix(line, len, "*** error"))
-		w->kind = WIRE_ERROR;
-	else if (has_prefix(line, len, "*** ") || has_prefix(line, len, "["))
-		w->kind = WIRE_NOTICE;	/* server talk, or history replay */
-	else if (len > 3 && line[0] == '<' &&
-	    (gt = memchr(line, '>', len)) != NULL &&
-	    gt + 1 < line + len && gt[1] == ' ') {
+	/* Messages first: nearly every line is one. */
+	if (len > 3 && line[0] == '<') {
+		w->kind = WIRE_OTHER;
+		if ((gt = memchr(line, '>', len)) == NULL ||
+		    gt + 1 >= line + len || gt[1] != ' ')
+			return;
 		w->kind = WIRE_MSG;
 		w->from = nick_id(line + 1, (size_t)(gt - line - 1));
 		w->text = gt + 2;
 		w->textlen = len - (size_t)(gt + 2 - line);
-	} else
+	} else if (has_prefix(line, len, "*** error"))
+		w->kind = WIRE_ERROR;
+	else if (has_prefix(line, len, "*** ") || has_prefix(line, len, "["))
+		w->kind = WIRE_NOTICE;	/* server talk, or history replay */
+	else
 		w->kind = WIRE_OTHER;
 }
 
@@ -146,20 +150,20 @@ irc_prefixed(const char *line, const char *end, struct wire_line *w)
 	}
 }
 
-/* Checks len bytes of padding starting at text offset off, a run of the
- * alphabet at a time (no division per byte: this runs for every line). */
+/* Checks len bytes of padding starting at text offset off, four runs of
+ * the alphabet at a time (no division per byte: this runs for every line). */
 static int
 pad_check(const char *q, size_t len, size_t off)
 {
 	size_t	 i = off % 26, n;
 
 	while (len > 0) {
-		n = 26 - i < len ? 26 - i : len;
-		if (memcmp(q, &ALPHA[i], n) != 0)
+		n = sizeof(ALPHA4) - 1 - i < len ? sizeof(ALPHA4) - 1 - i : len;
+		if (memcmp(q, &ALPHA4[i], n) != 0)
 			return -1;
 		q += n;
 		len -= n;
-		i = 0;
+		i = 0;	/* a chunk ends at the end of ALPHA4: a whole run */
 	}
 	return 0;
 }

@@ -21,7 +21,7 @@
 #include "room.h"
 #include "server.h"
 
-#define ROOM_BLOCK	16384	/* shared output block per room and mode */
+#define ROOM_BLOCK	65536	/* shared output block per room and mode */
 
 struct hist {
 	int64_t		 ts;
