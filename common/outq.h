@@ -1,6 +1,6 @@
 /*
  * outq.h: output queues of shared, reference-counted blocks, flushed to a
- * non-blocking descriptor with writev().
+ * non-blocking descriptor in few system calls (send() or writev()).
  */
 #ifndef OUTQ_H
 #define OUTQ_H
@@ -47,7 +47,7 @@ int		 outq_append_block(struct outq *, struct block *, size_t off,
 size_t		 outq_len(const struct outq *);
 
 /*
- * Writes as much as fd takes, in order, in few writev() calls.  Returns
+ * Writes as much as fd takes, in order, in few system calls.  Returns
  * the bytes written (0 when fd would block) or -1 with errno set on a
  * write error.  Storage is released as it drains.
  */
