@@ -80,9 +80,9 @@ usage(FILE *fp)
 	fprintf(fp,
 	    "usage: chat-server [-hqVv] [-H lines] [-l address] "
 	    "[-m max-clients] [-p port]\n"
-	    "                   [--dead-timeout secs] [--flood-burst lines] "
-	    "[--flood-rate lines]\n"
-	    "                   [--motd file] [--sendq bytes]\n");
+	    "                   [--dead-timeout secs] [--flood-burst lines]\n"
+	    "                   [--flood-rate lines] [--motd file] "
+	    "[--sendq bytes]\n");
 }
 
 static void
@@ -91,7 +91,7 @@ help(void)
 	usage(stdout);
 	printf("\n"
 	    "  -l, --listen ADDRESS      listen on ADDRESS only "
-	    "(default: every local address)\n"
+	    "(default: all addresses)\n"
 	    "  -p, --port PORT           TCP port (default %d; 0 picks a "
 	    "free one)\n"
 	    "  -m, --max-clients N       most clients at once "
@@ -100,7 +100,7 @@ help(void)
 	    "(default 50; 0: off)\n"
 	    "      --sendq BYTES         cap on a client's queued output "
 	    "(default 262144)\n"
-	    "      --flood-rate N        lines per second a client may send "
+	    "      --flood-rate N        lines per second per client "
 	    "(default 10; 0: off)\n"
 	    "      --flood-burst N       lines a client may send at once "
 	    "(default 20)\n"
