@@ -142,20 +142,22 @@ proto_name_eq(const char *a, size_t alen, const char *b, size_t blen)
 int
 proto_parse_u64(const char *s, size_t len, uint64_t *v)
 {
-	size_t	i;
+	uint64_t	n = 0;
+	size_t		i;
 	unsigned	d;
 
-	if (len == 0)
+	if (len == 0 || len > 20)
 		return -1;
-	*v = 0;
 	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
+		d = (unsigned char)s[i] - '0';
+		if (d > 9)
 			return -1;
-		d = s[i] - '0';
-		if (*v > (UINT64_MAX - d) / 10)
+		/* Up to 19 digits always fit; only the 20th can overflow. */
+		if (i == 19 && n > (UINT64_MAX - d) / 10)
 			return -1;
-		*v = *v * 10 + d;
+		n = n * 10 + d;
 	}
+	*v = n;
 	return 0;
 }
 
