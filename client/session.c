@@ -31,6 +31,8 @@
 #define SESSION_READ_BUDGET	(1024 * 1024)	/* read a turn; then keys */
 #define SESSION_ROOMS		16		/* resume points kept */
 #define SESSION_PING_TOKEN	"keepalive"
+/* How often to ask again for a nick an old connection still holds. */
+#define SESSION_RECLAIM_MS	15000
 #define SESSION_CONNECT_MS	10000		/* per address tried */
 #define SESSION_RCVBUF		(4 << 20)	/* kernel receive buffer */
 
@@ -70,6 +72,8 @@ struct session {
 	struct lineq		 pending;	/* kept until the session is up */
 
 	char			 nick[PROTO_NICKMAX + 1];
+	char			 want[PROTO_NICKMAX + 1];	/* the nick asked for */
+	int64_t			 reclaim_at;	/* when to ask for it again */
 	char			 room[PROTO_ROOMMAX + 1];
 	struct seen		 seen[SESSION_ROOMS];
 	struct seen		*seenlast;	/* the one found last */
@@ -121,6 +125,8 @@ static void	 note_message(struct session *, const struct frame *);
 static void	 note_join(struct session *, const struct frame *);
 static void	 note_leave(struct session *, const struct frame *);
 static void	 note_nick(struct session *, const struct frame *);
+static int	 want_other(const struct session *);
+static void	 reclaim_nick(struct session *, int64_t);
 static void	 note_who(struct session *, const struct frame *);
 static struct seen *seen_room(struct session *, const char *, size_t);
 static int	 is_own(const struct session *, const char *, size_t);
@@ -160,8 +166,10 @@ session_new(const char *host, const char *port, const char *nick,
 		session_free(s);
 		return NULL;
 	}
-	if (nick != NULL)
+	if (nick != NULL) {
 		copy_name(s->nick, sizeof(s->nick), nick, strlen(nick));
+		copy_name(s->want, sizeof(s->want), nick, strlen(nick));
+	}
 	s->rnd = (uint32_t)session_now() ^ ((uint32_t)getpid() << 16) ^ 1;
 	return s;
 }
@@ -213,7 +221,7 @@ link_up(struct session *s, int fd, char *err)
 
 	memset(&h, 0, sizeof(h));
 	h.version = PROTO_VERSION;
-	memcpy(h.nick, s->nick, sizeof(h.nick));
+	memcpy(h.nick, s->want[0] != '\0' ? s->want : s->nick, sizeof(h.nick));
 	memcpy(h.room, s->room, sizeof(h.room));
 	if (s->room[0] != '\0' &&
 	    (sn = seen_room(s, s->room, strlen(s->room))) != NULL &&
@@ -283,6 +291,8 @@ session_timeout(const struct session *s, int64_t now)
 		at = s->last_rx + PROTO_PING_SECS * 1000;
 	else
 		at = s->last_rx + PROTO_DEAD_SECS * 1000;
+	if (s->state == SESSION_UP && s->reclaim_at != 0 && s->reclaim_at < at)
+		at = s->reclaim_at;
 	if (at <= now)
 		return 0;
 	return at - now > 3600 * 1000 ? 3600 * 1000 : (int)(at - now);
@@ -335,6 +345,8 @@ session_tick(struct session *s, int64_t now)
 		lost(s, "no reply from the server (dead link)");
 		return;
 	}
+	if (s->reclaim_at != 0 && now >= s->reclaim_at)
+		reclaim_nick(s, now);
 	if (!s->pinged && now - s->last_rx >= PROTO_PING_SECS * 1000) {
 		len = snprintf(ping, sizeof(ping), "/ping %s%u\n",
 		    SESSION_PING_TOKEN, ++s->pingno);
@@ -838,6 +850,8 @@ note_hello(struct session *s, const struct frame *f)
 
 	if (proto_valid_nick(f->nick, f->nicklen))
 		copy_name(s->nick, sizeof(s->nick), f->nick, f->nicklen);
+	/* An old connection of ours may hold the nick until it times out. */
+	s->reclaim_at = want_other(s) ? s->last_rx + SESSION_RECLAIM_MS : 0;
 	if (proto_valid_room(f->room, f->roomlen))
 		copy_name(s->room, sizeof(s->room), f->room, f->roomlen);
 	if ((sn = seen_room(s, f->room, f->roomlen)) != NULL &&
@@ -891,12 +905,41 @@ note_nick(struct session *s, const struct frame *f)
 {
 	if (!proto_valid_nick(f->text, f->textlen))
 		return;
-	if (is_own(s, f->nick, f->nicklen))
+	if (is_own(s, f->nick, f->nicklen)) {
 		copy_name(s->nick, sizeof(s->nick), f->text, f->textlen);
+		/* A nick the user chose is the one to take back. */
+		copy_name(s->want, sizeof(s->want), f->text, f->textlen);
+		s->reclaim_at = 0;
+	}
 	if (members_find(s, f->nick, f->nicklen) != -1) {
 		members_del(s, f->nick, f->nicklen);
 		members_add(s, f->text, f->textlen);
 	}
+}
+
+/* True if the server gave a nick other than the one asked for. */
+static int
+want_other(const struct session *s)
+{
+	return s->want[0] != '\0' && !proto_name_eq(s->want, strlen(s->want),
+	    s->nick, strlen(s->nick));
+}
+
+/* Asks for the wanted nick again, until an old link's hold on it ends. */
+static void
+reclaim_nick(struct session *s, int64_t now)
+{
+	char	 line[PROTO_NICKMAX + 8];
+	int	 len;
+
+	s->reclaim_at = 0;
+	if (!want_other(s))
+		return;
+	len = snprintf(line, sizeof(line), "/nick %s\n", s->want);
+	if (len > 0 && (size_t)len < sizeof(line) &&
+	    outq_append(s->out, line, len) == 0)
+		s->queued += len;
+	s->reclaim_at = now + SESSION_RECLAIM_MS;
 }
 
 /* The member list of the current room, replaced as a whole. */

@@ -5,9 +5,10 @@ hostile server sends made safe, half-close at the end of input, a server
 that cannot be reached, and bad arguments."""
 
 import re
+import subprocess
 
 from chatlib import Server, check, run_tests
-from clientlib import FakeServer, free_port, run_plain
+from clientlib import FakeServer, client_path, free_port, run_plain
 
 
 def args(port, *extra):
@@ -104,6 +105,33 @@ def test_hostile_server_output_is_safe():
     check(not any(len(l) > 66000 for l in lines), "oversized line dropped")
 
 
+def test_reclaims_nick_held_by_old_link():
+    """A nick still held by an old connection (one the server has not yet
+    found dead) is asked for again until it is free."""
+    with Server() as srv:
+        ghost = srv.frame_client(nick="keeper")
+        ghost.expect(r"^hello ")
+        obs = srv.client()
+        obs.login()
+        p = subprocess.Popen([client_path()] + args(srv.port, "-n", "keeper"),
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+        try:
+            guest = obs.expect(r"^\*\*\* (guest\d+) joined lobby$").group(1)
+            ghost.close()
+            obs.expect(r"^\*\*\* %s is now known as keeper$" % guest,
+                       timeout=25)
+            p.stdin.write(b"back again\n")
+            p.stdin.flush()
+            obs.expect(r"^<keeper> back again$")
+            out, err = p.communicate(timeout=10)
+            check(p.returncode == 0, "exit status 0: %r" % err)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+
+
 def test_cannot_connect():
     port = free_port()
     rc, out, err = run_plain(args(port), b"hello\n")
@@ -134,6 +162,8 @@ if __name__ == "__main__":
         ("many_lines_in_order", test_many_lines_in_order),
         ("last_line_without_newline", test_last_line_without_newline),
         ("hostile_server_output_is_safe", test_hostile_server_output_is_safe),
+        ("reclaims_nick_held_by_old_link",
+         test_reclaims_nick_held_by_old_link),
         ("cannot_connect", test_cannot_connect),
         ("bad_arguments", test_bad_arguments),
     ])
