@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "loop.h"
+#include "net.h"
 #include "session.h"
 
 enum { SLOT_SIG, SLOT_IN, SLOT_NET, NSLOTS };
@@ -29,9 +30,9 @@ loop_signals(void)
 	if (pipe(sigpipe) == -1)
 		return -1;
 	for (i = 0; i < 2; i++) {
-		fcntl(sigpipe[i], F_SETFL, fcntl(sigpipe[i], F_GETFL) |
-		    O_NONBLOCK);
-		fcntl(sigpipe[i], F_SETFD, FD_CLOEXEC);
+		if (net_nonblock(sigpipe[i]) == -1 ||
+		    fcntl(sigpipe[i], F_SETFD, FD_CLOEXEC) == -1)
+			return -1;
 	}
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
