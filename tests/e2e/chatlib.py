@@ -103,12 +103,18 @@ def raise_nofile(n):
     return want
 
 
-def server_path():
-    path = os.environ.get("CHAT_SERVER")
+def binary_path(env, relative):
+    """The binary named by the environment variable env, or else the one
+    built at relative (from the top of the tree)."""
+    path = os.environ.get(env)
     if not path:
         here = os.path.dirname(os.path.abspath(__file__))
-        path = os.path.join(here, "..", "..", "server", "chat-server")
+        path = os.path.join(here, "..", "..", relative)
     return os.path.abspath(path)
+
+
+def server_path():
+    return binary_path("CHAT_SERVER", "server/chat-server")
 
 
 class Server:

@@ -20,18 +20,14 @@ import tempfile
 import threading
 import time
 
-from chatlib import TestError, sanitizer_report
+from chatlib import TestError, binary_path, sanitizer_report
 
 DEFAULT_TIMEOUT = 5.0
 _count = 0
 
 
 def client_path():
-    path = os.environ.get("CHAT_CLIENT")
-    if not path:
-        here = os.path.dirname(os.path.abspath(__file__))
-        path = os.path.join(here, "..", "..", "client", "chat-client")
-    return os.path.abspath(path)
+    return binary_path("CHAT_CLIENT", "client/chat-client")
 
 
 def free_port():
