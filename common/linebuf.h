@@ -12,6 +12,13 @@
 /* Flags for linebuf_new(). */
 #define LINEBUF_TELNET	0x01	/* remove telnet IAC command sequences */
 
+/*
+ * The most bytes of a telnet sequence held while it may still prove to
+ * be one (IAC SB and a subnegotiation of 64 bytes); they are pending, but
+ * do not count against the limit until they prove to be data.
+ */
+#define LINEBUF_TNMAX	66
+
 /* Results of linebuf_next(). */
 #define LINEBUF_NONE	0	/* no complete line yet: feed more bytes */
 #define LINEBUF_LINE	1	/* *line holds one complete line */

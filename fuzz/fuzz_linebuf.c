@@ -47,7 +47,8 @@ static void	run_whole(const struct cfg *, const uint8_t *, size_t,
 		    struct log *);
 static void	run_model(const struct cfg *, const uint8_t *, size_t,
 		    struct log *);
-static size_t	cook(const struct cfg *, const uint8_t *, size_t, char *);
+static size_t	cook(const struct cfg *, const uint8_t *, size_t, char *,
+		    size_t *);
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -133,8 +134,12 @@ drain(struct linebuf *lb, const struct cfg *c, struct log *lg)
 		FUZZ_CHECK(memchr(line, '\0', len) == NULL);
 		log_add(lg, 'L', line, len);
 	}
-	/* What is left is an incomplete line short of the limit. */
-	FUZZ_CHECK(linebuf_pending(lb) < c->maxline);
+	/*
+	 * What is left is an incomplete line short of the limit, and maybe
+	 * a telnet sequence not yet complete.
+	 */
+	FUZZ_CHECK(linebuf_pending(lb) < c->maxline +
+	    ((c->flags & LINEBUF_TELNET) ? LINEBUF_TNMAX : 0));
 }
 
 static void
@@ -194,22 +199,22 @@ run_whole(const struct cfg *c, const uint8_t *data, size_t size,
 /*
  * The rules as the header states them: telnet commands and NUL bytes go,
  * then the stream splits at LF; a line of maxline bytes or more is too
- * long, as is an unfinished one that has reached it; one CR before the
- * LF goes.
+ * long, as is an unfinished one that has reached it (a telnet sequence
+ * still open at its end not counted); one CR before the LF goes.
  */
 static void
 run_model(const struct cfg *c, const uint8_t *data, size_t size,
     struct log *lg)
 {
 	char	*s, *lf;
-	size_t	 len, pos = 0, n;
+	size_t	 len, pos = 0, n, tent;
 
 	if ((s = malloc(size + 1)) == NULL)
 		abort();
-	len = cook(c, data, size, s);
+	len = cook(c, data, size, s, &tent);
 	while (pos < len) {
 		if ((lf = memchr(s + pos, '\n', len - pos)) == NULL) {
-			if (len - pos >= c->maxline)
+			if (len - pos - tent >= c->maxline)
 				log_add(lg, 'T', NULL, 0);
 			break;
 		}
@@ -224,39 +229,89 @@ run_model(const struct cfg *c, const uint8_t *data, size_t size,
 	free(s);
 }
 
+/* The telnet parser's states, for cook(). */
+enum { DATA, IAC, OPT, SB, SBIAC };
+
 /*
- * Telnet: IAC IAC is a 0xff byte; IAC WILL/WONT/DO/DONT and its option
- * go, as does IAC SB up to IAC SE; IAC and any other byte go.
+ * Telnet as RFC 854 has it: IAC IAC is a 0xff byte; IAC and a command
+ * byte 240-249 go, IAC WILL/WONT/DO/DONT with its option, and IAC SB up
+ * to IAC SE.  Anything else is data, the IAC included: IAC and a byte
+ * below 240, a sequence cut by LF, a subnegotiation past 64 bytes or
+ * with IAC and junk in it.  NUL bytes go.  The bytes of a sequence still
+ * open at the end are data, and their number goes to *tent.
  */
 static size_t
-cook(const struct cfg *c, const uint8_t *in, size_t len, char *out)
+cook(const struct cfg *c, const uint8_t *in, size_t len, char *out,
+    size_t *tent)
 {
-	size_t	i, o = 0;
-	int	iac = 0, opt = 0, sb = 0;
+	char	seq[LINEBUF_TNMAX + 1];
+	size_t	i, o = 0, nseq = 0, sbn = 0;
+	int	st = DATA, b;
 
 	for (i = 0; i < len; i++) {
+		b = in[i];
 		if (!(c->flags & LINEBUF_TELNET)) {
-			if (in[i] != 0)
-				out[o++] = (char)in[i];
-		} else if (opt)
-			opt = 0;
-		else if (sb && iac) {
-			iac = 0;
-			sb = in[i] != 240;
-		} else if (sb)
-			iac = in[i] == 255;
-		else if (iac) {
-			iac = 0;
-			if (in[i] == 255)
+			if (b != 0)
+				out[o++] = (char)b;
+			continue;
+		}
+		switch (st) {
+		case IAC:
+			if (b == 255) {
 				out[o++] = (char)0xff;
-			else if (in[i] >= 251 && in[i] <= 254)
-				opt = 1;
-			else if (in[i] == 250)
-				sb = 1;
-		} else if (in[i] == 255)
-			iac = 1;
-		else if (in[i] != 0)
-			out[o++] = (char)in[i];
+				st = DATA;
+			} else if (b >= 250) {
+				seq[nseq++] = (char)b;
+				st = b == 250 ? SB : OPT;
+				sbn = 0;
+			} else if (b >= 240)
+				st = DATA;
+			else {
+				memcpy(out + o, seq, nseq);
+				o += nseq;
+				st = DATA;
+				goto data;
+			}
+			continue;
+		case OPT:
+			st = DATA;
+			if (b == '\n') {
+				memcpy(out + o, seq, nseq);
+				o += nseq;
+				out[o++] = '\n';
+			}
+			continue;
+		case SB:
+		case SBIAC:
+			if (b == '\n' || ++sbn > LINEBUF_TNMAX - 2 ||
+			    (st == SBIAC && b != 240 && b != 255)) {
+				memcpy(out + o, seq, nseq);
+				o += nseq;
+				st = DATA;
+				goto data;
+			}
+			if (st == SBIAC && b == 240) {
+				st = DATA;
+				continue;
+			}
+			if (b != 0)
+				seq[nseq++] = (char)b;
+			st = st == SB && b == 255 ? SBIAC : SB;
+			continue;
+		}
+data:
+		if (b == 255) {
+			seq[0] = (char)b;
+			nseq = 1;
+			st = IAC;
+		} else if (b != 0)
+			out[o++] = (char)b;
+	}
+	*tent = 0;
+	if (st != DATA) {
+		memcpy(out + o, seq, nseq);
+		o += nseq;
+		*tent = nseq;
 	}
 	return o;
 }

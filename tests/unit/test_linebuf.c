@@ -299,7 +299,17 @@ static const struct tncase tncases[] = {
 	TN("\xff\xfb\x01hi\n", "hi", LINEBUF_TELNET),		/* WILL ECHO */
 	TN("\xff\xfc\x01\xff\xfd\x22\xff\xfe\x03x\n", "x", LINEBUF_TELNET),
 	TN("\xff\xfa\x18\x00xterm\xff\xf0ok\n", "ok", LINEBUF_TELNET),
-	TN("\xff\xfa\x18\xff\xff\n\xff\xf0ok\n", "ok", LINEBUF_TELNET),
+	TN("\xff\xfa\x18\xff\xffz\xff\xf0ok\n", "ok", LINEBUF_TELNET),
+	TN("\xff\xfa\x18\x01\xff\xf0\xff\xfb\x00ok\n", "ok",
+	    LINEBUF_TELNET),				/* SB, WILL BINARY */
+	/* Only RFC 854 sequences are telnet; other bytes are data. */
+	TN("bad\xff" "end\n", "bad\xff" "end", LINEBUF_TELNET),
+	TN("\xff\n", "\xff", LINEBUF_TELNET),
+	TN("a\xff\xfb\n", "a\xff\xfb", LINEBUF_TELNET),	/* no option */
+	TN("\xff\xfa\x18" "ab\xff" "cd\n", "\xff\xfa\x18" "ab\xff" "cd",
+	    LINEBUF_TELNET),				/* IAC junk in SB */
+	TN("\xff\xfa\x18\x00xterm\x00\n", "\xff\xfa\x18xterm",
+	    LINEBUF_TELNET),				/* SB to a line end */
 	TN("\xff\xffz\n", "\xffz", LINEBUF_TELNET),		/* IAC IAC */
 	TN("a\xff\xf3\r\n", "a", LINEBUF_TELNET),		/* IAC BRK */
 	TN("\xc3\xa9t\xc3\xa9\n", "\xc3\xa9t\xc3\xa9", LINEBUF_TELNET),
@@ -328,6 +338,40 @@ test_telnet(void **state)
 			}
 		}
 	}
+}
+
+/*
+ * A subnegotiation that never ends is data once past its bound or a line
+ * end: no later line is swallowed.
+ */
+static void
+test_telnet_unended(void **state)
+{
+	static const char	 in[] = "paste \xff\xfa garbage\nsecond line\n"
+				    "third line\n";
+	const char		*want[] = { "paste \xff\xfa garbage",
+				    "second line", "third line", NULL };
+	struct evs		 e;
+	char			 big[200];
+	size_t			 chunk;
+
+	(void)state;
+	for (chunk = 1; chunk <= sizeof(in); chunk++) {
+		run_chunked(in, sizeof(in) - 1, chunk, 4096, 4096,
+		    LINEBUF_TELNET, &e);
+		expect(&e, want, NULL);
+		evs_free(&e);
+	}
+	/* 100 bytes of subnegotiation without IAC SE stay data. */
+	memcpy(big, "\xff\xfa", 2);
+	memset(big + 2, 'x', 100);
+	memcpy(big + 102, "\xff\xf0!\n", 4);
+	run_chunked(big, 106, 7, 4096, 4096, LINEBUF_TELNET, &e);
+	assert_int_equal(e.n, 1);
+	assert_int_equal(e.len[0], 103);
+	assert_memory_equal(e.s[0], big, 102);
+	assert_int_equal(e.s[0][102], '!');
+	evs_free(&e);
 }
 
 /* Bytes removed by telnet do not count against the limit. */
@@ -474,6 +518,7 @@ main(void)
 		cmocka_unit_test(test_empty_lines),
 		cmocka_unit_test(test_telnet),
 		cmocka_unit_test(test_telnet_limit),
+		cmocka_unit_test(test_telnet_unended),
 		cmocka_unit_test(test_flood_bounded),
 		cmocka_unit_test(test_ready_and_trim),
 		cmocka_unit_test(test_full_of_lines),
