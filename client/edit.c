@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "edit.h"
+#include "text.h"
 #include "wrap.h"
 
 #define EDIT_CHUNK	64	/* the buffer's first size */
@@ -32,7 +33,6 @@ struct edit {
 	int		  hasmark;
 };
 
-static size_t	clean(const char *, size_t, char *);
 static int	ensure(struct edit *, size_t);
 static int	splice(struct edit *, size_t, size_t, const char *,
 		    size_t);
@@ -42,35 +42,6 @@ static size_t	prev_char(const struct edit *, size_t);
 static size_t	after_marks(const struct edit *, size_t);
 static int	set_text(struct edit *, const char *);
 static void	hist_add(struct edit *);
-
-/*
- * Copies s to out (3 bytes per input byte at most) as valid UTF-8
- * without controls: invalid bytes become U+FFFD, TAB a space, other C0,
- * DEL and C1 controls vanish.
- */
-static size_t
-clean(const char *s, size_t len, char *out)
-{
-	size_t		 i, o = 0, n;
-	uint32_t	 cp;
-	int		 w;
-
-	for (i = 0; i < len; i += n) {
-		n = wrap_char(s + i, len - i, &cp, &w);
-		if (cp == '\t')
-			out[o++] = ' ';
-		if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
-			continue;
-		if (n == 1 && cp == 0xfffd) {
-			memcpy(out + o, "\xef\xbf\xbd", 3);
-			o += 3;
-		} else {
-			memcpy(out + o, s + i, n);
-			o += n;
-		}
-	}
-	return o;
-}
 
 /* Makes room for need bytes and a NUL. */
 static int
@@ -201,15 +172,15 @@ edit_free(struct edit *e)
 int
 edit_insert(struct edit *e, const char *s, size_t len)
 {
-	char	 stack[EDIT_STACK * 3], *tmp = stack;
+	char	 stack[TEXT_CLEAN_MAX(EDIT_STACK)], *tmp = stack;
 	size_t	 n, room;
 	int	 rc = 0;
 
 	e->hasmark = 0;
 	if (len > EDIT_STACK && (len > SIZE_MAX / 3 ||
-	    (tmp = malloc(len * 3)) == NULL))
+	    (tmp = malloc(TEXT_CLEAN_MAX(len))) == NULL))
 		return -1;
-	n = clean(s, len, tmp);
+	n = text_clean(s, len, tmp);
 	room = EDIT_MAX - e->len;
 	if (n > room) {
 		rc = -1;
@@ -369,7 +340,7 @@ edit_cursor(const struct edit *e)
 int
 edit_replace(struct edit *e, size_t from, const char *s, size_t len)
 {
-	char	 stack[EDIT_STACK * 3], *tmp = stack;
+	char	 stack[TEXT_CLEAN_MAX(EDIT_STACK)], *tmp = stack;
 	size_t	 n;
 	int	 rc;
 
@@ -378,9 +349,9 @@ edit_replace(struct edit *e, size_t from, const char *s, size_t len)
 		return -1;
 	}
 	if (len > EDIT_STACK && (len > SIZE_MAX / 3 ||
-	    (tmp = malloc(len * 3)) == NULL))
+	    (tmp = malloc(TEXT_CLEAN_MAX(len))) == NULL))
 		return -1;
-	n = clean(s, len, tmp);
+	n = text_clean(s, len, tmp);
 	if ((rc = splice(e, from, e->cur, tmp, n)) == 0)
 		e->cur = after_marks(e, from + n);
 	if (tmp != stack)

@@ -17,7 +17,8 @@ void		 edit_free(struct edit *);
 
 /*
  * Inserts UTF-8 text at the cursor (invalid bytes become U+FFFD).
- * Control characters are dropped and TAB becomes a space.  Inserts what
+ * It is cleaned as text_clean() cleans what crosses the wire: controls
+ * and escape sequences dropped, TAB a space.  Inserts what
  * fits in EDIT_MAX bytes and returns -1 if that was not all (or if out
  * of memory), else 0.
  */

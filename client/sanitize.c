@@ -10,6 +10,7 @@
 
 static int	printable8(const char *);
 static int	is_bidi(uint32_t);
+static int	is_invisible(uint32_t);
 static size_t	put_utf8(char *, uint32_t);
 
 /*
@@ -34,6 +35,13 @@ is_bidi(uint32_t cp)
 	return (cp >= 0x202a && cp <= 0x202e) ||
 	    (cp >= 0x2066 && cp <= 0x2069) ||
 	    cp == 0x200e || cp == 0x200f || cp == 0x061c;
+}
+
+/* Zero-width characters that could hide a word's true spelling. */
+static int
+is_invisible(uint32_t cp)
+{
+	return cp == 0x200b || cp == 0x2060 || cp == 0xfeff;
 }
 
 /* Encodes a code point of the BMP or above; returns its length. */
@@ -88,7 +96,9 @@ sanitize(const char *in, size_t len, char *out)
 			continue;
 		}
 		n = wrap_char(in + i, len - i, &cp, &w);
-		if (w < 0 || is_bidi(cp) || cp == 0xfffd) {
+		if (is_invisible(cp)) {
+			/* Not shown at all: nothing to see, nothing to fake. */
+		} else if (w < 0 || is_bidi(cp) || cp == 0xfffd) {
 			o += put_utf8(out + o, 0xfffd);
 		} else {
 			memcpy(out + o, in + i, n);

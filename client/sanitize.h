@@ -14,7 +14,8 @@
  * DEL become their visible pictures (U+2400 to U+2421), C1 controls,
  * invalid UTF-8, bidirectional controls (U+202A to U+202E, U+2066 to
  * U+2069, U+200E, U+200F, U+061C) and characters wcwidth() calls
- * unprintable become U+FFFD.  Returns bytes written.
+ * unprintable become U+FFFD; the zero-width U+200B, U+2060 and U+FEFF
+ * are dropped.  Returns bytes written.
  */
 size_t	sanitize(const char *in, size_t len, char *out);
 

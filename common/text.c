@@ -12,6 +12,10 @@
 
 static size_t	utf8_scan(const unsigned char *, size_t, uint32_t *);
 static int	is_control(uint32_t);
+static int	is_invisible(uint32_t);
+static size_t	skip_escape(const unsigned char *, size_t, size_t, uint32_t);
+static size_t	skip_csi(const unsigned char *, size_t, size_t);
+static size_t	skip_string(const unsigned char *, size_t, size_t);
 
 /*
  * Looks at the sequence at s (len bytes, at least 1).  A valid one: stores
@@ -71,6 +75,79 @@ is_control(uint32_t cp)
 	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
 }
 
+/* Characters that take no room and could hide a word's true spelling. */
+static int
+is_invisible(uint32_t cp)
+{
+	return cp == 0x200b || cp == 0x2060 || cp == 0xfeff;
+}
+
+/*
+ * Skips the parameters, intermediates and final byte of a control
+ * sequence starting at i; a byte that cannot belong to it ends it there.
+ */
+static size_t
+skip_csi(const unsigned char *s, size_t len, size_t i)
+{
+	while (i < len && s[i] >= 0x20 && s[i] <= 0x3f)
+		i++;
+	if (i < len && s[i] >= 0x40 && s[i] <= 0x7e)
+		i++;
+	return i;
+}
+
+/*
+ * Skips a control string (OSC, DCS, SOS, PM, APC) starting at i, up to
+ * and including its terminator: BEL, ESC \ or ST (U+009C); an
+ * unterminated one runs to the end of the text.
+ */
+static size_t
+skip_string(const unsigned char *s, size_t len, size_t i)
+{
+	for (; i < len; i++) {
+		if (s[i] == 0x07)
+			return i + 1;
+		if (s[i] == 0x1b && i + 1 < len && s[i + 1] == '\\')
+			return i + 2;
+		if (s[i] == 0xc2 && i + 1 < len && s[i + 1] == 0x9c)
+			return i + 2;
+	}
+	return len;
+}
+
+/*
+ * Skips the escape sequence whose introducer cp (ESC, or a C1 CSI or
+ * string introducer) ends just before i; returns where it ends.  ESC
+ * alone, or before a byte that starts no sequence, is just itself.
+ */
+static size_t
+skip_escape(const unsigned char *s, size_t len, size_t i, uint32_t cp)
+{
+	if (cp == 0x9b)
+		return skip_csi(s, len, i);
+	if (cp == 0x90 || cp == 0x98 || cp == 0x9d || cp == 0x9e ||
+	    cp == 0x9f)
+		return skip_string(s, len, i);
+	if (cp != 0x1b || i >= len)
+		return i;
+	switch (s[i]) {
+	case '[':
+		return skip_csi(s, len, i + 1);
+	case ']':
+	case 'P':
+	case 'X':
+	case '^':
+	case '_':
+		return skip_string(s, len, i + 1);
+	}
+	/* ESC, intermediates, a final byte: ESC ( B, ESC 7, ESC c. */
+	while (i < len && s[i] >= 0x20 && s[i] <= 0x2f)
+		i++;
+	if (i < len && s[i] >= 0x30 && s[i] <= 0x7e)
+		i++;
+	return i;
+}
+
 size_t
 text_clean(const char *in, size_t len, char *out)
 {
@@ -95,32 +172,16 @@ text_clean(const char *in, size_t len, char *out)
 			o += 3;
 		} else if (cp == '\t')
 			out[o++] = ' ';
-		else if (!is_control(cp)) {
+		else if (cp == 0x1b || (cp >= 0x90 && cp <= 0x9f)) {
+			i = skip_escape(s, len, i + n, cp);
+			continue;
+		} else if (!is_control(cp) && !is_invisible(cp)) {
 			memcpy(out + o, s + i, n);
 			o += n;
 		}
 		i += n;
 	}
 	return o;
-}
-
-int
-text_is_clean(const char *s, size_t len)
-{
-	const unsigned char	*u = (const unsigned char *)s;
-	size_t			 i = 0;
-	uint32_t		 cp;
-
-	while (i < len) {
-		if (u[i] >= 0x20 && u[i] < 0x7f) {
-			i++;
-			continue;
-		}
-		i += utf8_scan(u + i, len - i, &cp);
-		if (cp == UINT32_MAX || is_control(cp))
-			return 0;
-	}
-	return 1;
 }
 
 size_t

@@ -13,14 +13,14 @@
 /*
  * Copies in to out: valid UTF-8 passes unchanged; every invalid sequence
  * (bad continuation, overlong form, surrogate, above U+10FFFF, truncated)
- * becomes U+FFFD, one per maximal invalid subpart; C0 and C1 controls and DEL are removed, and TAB becomes
- * a space.  out holds TEXT_CLEAN_MAX(len) bytes.  Returns bytes written.
- * Cleaning clean text changes nothing.
+ * becomes U+FFFD, one per maximal invalid subpart.  Escape sequences are
+ * removed whole (CSI, a control string such as OSC up to its BEL or ST,
+ * ESC and its final byte), and so are the other C0 and C1 controls, DEL
+ * and the zero-width U+200B, U+2060 and U+FEFF; TAB becomes a space.
+ * out holds TEXT_CLEAN_MAX(len) bytes.  Returns bytes written.  Cleaning
+ * clean text changes nothing.
  */
 size_t	text_clean(const char *in, size_t len, char *out);
-
-/* True if s is valid UTF-8 without control characters. */
-int	text_is_clean(const char *s, size_t len);
 
 /*
  * Decodes one UTF-8 character at s (at most len bytes); stores it in *cp

@@ -72,6 +72,13 @@ is_bidi(uint32_t cp)
 	    cp == 0x200e || cp == 0x200f || cp == 0x061c;
 }
 
+/* The zero-width characters that text_clean() and sanitize() drop. */
+static int
+is_invisible(uint32_t cp)
+{
+	return cp == 0x200b || cp == 0x2060 || cp == 0xfeff;
+}
+
 int
 fuzz_clean(const char *s, size_t len)
 {
@@ -80,7 +87,7 @@ fuzz_clean(const char *s, size_t len)
 
 	while (i < len) {
 		if ((n = fuzz_utf8(s + i, len - i, &cp)) == 0 ||
-		    is_control(cp))
+		    is_control(cp) || is_invisible(cp))
 			return 0;
 		i += n;
 	}
@@ -95,7 +102,8 @@ fuzz_safe(const char *s, size_t len)
 
 	while (i < len) {
 		if ((n = fuzz_utf8(s + i, len - i, &cp)) == 0 ||
-		    is_control(cp) || is_bidi(cp) || wcwidth((wchar_t)cp) < 0)
+		    is_control(cp) || is_bidi(cp) || is_invisible(cp) ||
+		    wcwidth((wchar_t)cp) < 0)
 			return 0;
 		i += n;
 	}

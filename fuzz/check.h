@@ -23,7 +23,10 @@ _Noreturn void	fuzz_fail(const char *, const char *, int);
  */
 size_t	fuzz_utf8(const char *s, size_t len, uint32_t *cp);
 
-/* Valid UTF-8 without C0 controls, DEL or C1 controls. */
+/*
+ * Valid UTF-8 without C0 controls, DEL, C1 controls or the zero-width
+ * U+200B, U+2060 and U+FEFF.
+ */
 int	fuzz_clean(const char *, size_t);
 
 /*

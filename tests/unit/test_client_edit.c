@@ -154,13 +154,13 @@ static const struct {
 	{ "abc", "abc" },
 	{ ZHONG GRIN, ZHONG GRIN },
 	{ "a\xff" "b", "a" FFFD "b" },
-	{ "\xe4\xb8", FFFD FFFD },
+	{ "\xe4\xb8", FFFD },		/* one per maximal invalid part */
 	{ "\xc0\x80", FFFD FFFD },
 	{ "\xed\xa0\x80", FFFD FFFD FFFD },
 	{ "a\tb", "a b" },
-	{ "a\x1b[31mb", "a[31mb" },
+	{ "a\x1b[31mb", "ab" },		/* escape sequences go whole */
 	{ "a\r\nb\x7f", "ab" },
-	{ "a\xc2\x9b" "b", "ab" },
+	{ "a\xc2\x9b" "1mb", "ab" },
 	{ "\xc2\xa0", "\xc2\xa0" },
 	{ "", "" },
 };

@@ -72,6 +72,10 @@ static const struct {
 	{ "\xe2\x80\xa8\xe2\x80\xa9", 0, FFFD FFFD },
 	{ "\xe2\x81\xa5", 0, FFFD },		/* unassigned */
 	{ "\xf4\x8f\xbf\xbf", 0, FFFD },
+	/* Zero-width characters that could hide a spelling are dropped. */
+	{ "al\xe2\x80\x8bice", 0, "alice" },
+	{ "al\xe2\x81\xa0ice", 0, "alice" },
+	{ "\xef\xbb\xbfhi", 0, "hi" },
 	/* Printable neighbours of the ranges stay. */
 	{ "\xc2\xa0\xe2\x80\xaf\xe2\x81\xaa\xe2\x80\x8d\xd8\x9b", 0,
 	    "\xc2\xa0\xe2\x80\xaf\xe2\x81\xaa\xe2\x80\x8d\xd8\x9b" },

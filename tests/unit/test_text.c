@@ -79,18 +79,50 @@ static const struct tcase cases[] = {
 	T("nul", "a\0b", "ab"),
 	T("del", "a\x7f" "b", "ab"),
 	T("c1 nel", "a\xc2\x85" "b", "ab"),
-	T("c1 csi", "\xc2\x9b" "2J", "2J"),
-	T("c1 osc", "\xc2\x9d" "0;t\xc2\x9c", "0;t"),
-	/* Real escape sequences lose their ESC and so their power. */
-	T("osc title", "\x1b]0;title\x07", "]0;title"),
-	T("clear", "\x1b[2J", "[2J"),
-	T("sgr", "a\x1b[31mred\x1b[0m", "a[31mred[0m"),
-	T("osc 8", "\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\",
-	    "]8;;http://x\\link]8;;\\"),
-	T("dcs", "\x1bP+q544e\x1b\\", "P+q544e\\"),
+	/* Escape sequences go whole, C1 forms too. */
+	T("c1 csi", "\xc2\x9b" "2J", ""),
+	T("c1 osc", "\xc2\x9d" "0;t\xc2\x9cok", "ok"),
+	T("osc title", "\x1b]0;title\x07", ""),
+	T("osc then text", "a\x1b]0;title\x07" "b", "ab"),
+	T("clear", "\x1b[2J", ""),
+	T("sgr", "a\x1b[31mred\x1b[0m", "ared"),
+	T("csi private", "\x1b[?1049h!", "!"),
+	T("csi cut", "\x1b[31\xc3\xa9", "\xc3\xa9"),
+	T("osc 8", "\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\", "link"),
+	T("osc unended", "ok\x1b]0;rest", "ok"),
+	T("dcs", "\x1bP+q544e\x1b\\", ""),
+	T("charset", "\x1b(Bx", "x"),
+	T("reset", "\x1b" "cx", "x"),
+	T("lone esc", "x\x1b", "x"),
 	T("mixed", "\x1b[2J\xc3\x28\t\xf0\x9f\x8e\x89\x7f",
-	    "[2J" R "( \xf0\x9f\x8e\x89"),
+	    R "( \xf0\x9f\x8e\x89"),
+	/* Zero-width characters that could hide a word's spelling go. */
+	T("zwsp", "al\xe2\x80\x8bice", "alice"),
+	T("word joiner", "al\xe2\x81\xa0ice", "alice"),
+	T("bom", "\xef\xbb\xbfhi", "hi"),
+	T("zwj kept", "\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9",
+	    "\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9"),
 };
+
+/*
+ * The test's own idea of clean text: valid UTF-8 without C0, DEL, C1 or
+ * the zero-width characters text_clean() removes.
+ */
+static int
+is_clean(const char *s, size_t len)
+{
+	uint32_t	cp;
+	size_t		i, n;
+
+	for (i = 0; i < len; i += n) {
+		if ((n = text_decode(s + i, len - i, &cp)) == 0)
+			return 0;
+		if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x200b ||
+		    cp == 0x2060 || cp == 0xfeff)
+			return 0;
+	}
+	return 1;
+}
 
 static void
 test_clean_table(void **state)
@@ -108,10 +140,10 @@ test_clean_table(void **state)
 			fail_msg("case \"%s\": got %zu bytes \"%.*s\"",
 			    c->name, n, (int)n, out);
 		assert_true(n <= TEXT_CLEAN_MAX(c->inlen));
-		assert_true(text_is_clean(out, n));
+		assert_true(is_clean(out, n));
 		assert_null(memchr(out, 0x1b, n));
 		/* The input is clean exactly when cleaning leaves it be. */
-		assert_int_equal(text_is_clean(c->in, c->inlen),
+		assert_int_equal(is_clean(c->in, c->inlen),
 		    n == c->inlen && memcmp(out, c->in, n) == 0 &&
 		    memchr(c->in, '\t', c->inlen) == NULL);
 	}
@@ -134,20 +166,23 @@ test_each_c0(void **state)
 		if (c == '\t') {
 			assert_int_equal(n, 3);
 			assert_memory_equal(out, "x y", 3);
+		} else if (c == 0x1b) {		/* ESC y: an escape */
+			assert_int_equal(n, 1);
+			assert_memory_equal(out, "x", 1);
 		} else {
 			assert_int_equal(n, 2);
 			assert_memory_equal(out, "xy", 2);
 		}
-		assert_false(text_is_clean(in, 3));
+		assert_false(is_clean(in, 3));
 	}
 	n = text_clean("x\x7fy", 3, out);
 	assert_int_equal(n, 2);
-	assert_false(text_is_clean("\x7f", 1));
+	assert_false(is_clean("\x7f", 1));
 	for (c = 0x20; c < 0x7f; c++) {
 		in[0] = (char)c;
 		assert_int_equal(text_clean(in, 1, out), 1);
 		assert_int_equal(out[0], c);
-		assert_true(text_is_clean(in, 1));
+		assert_true(is_clean(in, 1));
 	}
 }
 
@@ -164,14 +199,20 @@ test_each_c1(void **state)
 		in[1] = (char)0xc2;
 		in[2] = (char)c;
 		in[3] = 'y';
-		if (c <= 0x9f) {
+		if (c == 0x90 || c == 0x98 || (c >= 0x9b && c <= 0x9f &&
+		    c != 0x9c)) {
+			/* CSI takes y as its final byte; a string, the rest. */
+			assert_int_equal(text_clean(in, 4, out), 1);
+			assert_memory_equal(out, "x", 1);
+			assert_false(is_clean(in, 4));
+		} else if (c <= 0x9f) {
 			assert_int_equal(text_clean(in, 4, out), 2);
 			assert_memory_equal(out, "xy", 2);
-			assert_false(text_is_clean(in, 4));
+			assert_false(is_clean(in, 4));
 		} else {
 			assert_int_equal(text_clean(in, 4, out), 4);
 			assert_memory_equal(out, in, 4);
-			assert_true(text_is_clean(in, 4));
+			assert_true(is_clean(in, 4));
 		}
 	}
 }
@@ -208,7 +249,7 @@ test_idempotent(void **state)
 		len = random_text(in, sizeof(in));
 		n1 = text_clean(in, len, once);
 		assert_true(n1 <= TEXT_CLEAN_MAX(len));
-		assert_true(text_is_clean(once, n1));
+		assert_true(is_clean(once, n1));
 		n2 = text_clean(once, n1, twice);
 		assert_int_equal(n2, n1);
 		assert_memory_equal(twice, once, n1);
