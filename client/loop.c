@@ -4,46 +4,26 @@
  * waits, a timeout from the session's next deadline and nothing else.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <string.h>
-#include <unistd.h>
 
 #include "loop.h"
-#include "net.h"
+#include "selfpipe.h"
 #include "session.h"
 
 enum { SLOT_SIG, SLOT_IN, SLOT_NET, NSLOTS };
 
-static int	sigpipe[2] = { -1, -1 };	/* written by the handler */
+static int	sigfd = -1;		/* the self-pipe's read end */
 
-static void	on_signal(int);
 static void	drain_signals(const struct loop_ui *);
 
 int
 loop_signals(void)
 {
-	struct sigaction sa;
-	int		 i;
+	static const int sigs[] = { SIGWINCH, SIGINT, SIGTERM };
 
-	if (pipe(sigpipe) == -1)
-		return -1;
-	for (i = 0; i < 2; i++) {
-		if (net_nonblock(sigpipe[i]) == -1 ||
-		    fcntl(sigpipe[i], F_SETFD, FD_CLOEXEC) == -1)
-			return -1;
-	}
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-	sa.sa_handler = on_signal;
-	sa.sa_flags = SA_RESTART;
-	sigaction(SIGWINCH, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	return 0;
+	sigfd = selfpipe_open(sigs, sizeof(sigs) / sizeof(sigs[0]));
+	return sigfd == -1 ? -1 : 0;
 }
 
 void
@@ -57,7 +37,7 @@ loop_run(struct session *s, const struct loop_ui *ui)
 		/* Try one write before sleeping. */
 		if (session_events(s) & POLLOUT)
 			session_io(s, POLLOUT, session_now());
-		pfd[SLOT_SIG].fd = sigpipe[0];
+		pfd[SLOT_SIG].fd = sigfd;
 		pfd[SLOT_SIG].events = POLLIN;
 		pfd[SLOT_IN].fd = ui->infd(ui->arg);
 		pfd[SLOT_IN].events = POLLIN;
@@ -87,23 +67,9 @@ loop_run(struct session *s, const struct loop_ui *ui)
 static void
 drain_signals(const struct loop_ui *ui)
 {
-	unsigned char	buf[64];
-	ssize_t		n, i;
+	int	sigs[64], n, i;
 
-	while ((n = read(sigpipe[0], buf, sizeof(buf))) > 0)
+	while ((n = selfpipe_read(sigs, 64)) > 0)
 		for (i = 0; i < n; i++)
-			ui->signal(ui->arg, buf[i]);
-}
-
-static void
-on_signal(int signo)
-{
-	int		saved = errno;
-	unsigned char	c = signo;
-	ssize_t		n;
-
-	/* A full pipe already holds a wakeup: losing this byte is fine. */
-	n = write(sigpipe[1], &c, 1);
-	(void)n;
-	errno = saved;
+			ui->signal(ui->arg, sigs[i]);
 }

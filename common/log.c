@@ -1,10 +1,11 @@
 /*
- * log.c: timestamped log lines on stderr, one write() each so lines from
- * a crashing or signalled process never interleave halfway.
+ * log.c: log lines on stderr, one write() each so that lines from a
+ * crashing or signalled process never interleave halfway.
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
@@ -14,40 +15,57 @@
 
 static void	log_vline(const char *, const char *, va_list)
 		    __attribute__((format(printf, 2, 0)));
+static size_t	log_prefix(char *, size_t);
 
-static int	 log_level = LOG_INFO;
+static const char	*log_prog = "chat";
+static int		 log_level = LOG_INFO;
+static int		 log_flags;
 
 void
-log_init(int level)
+log_init(const char *prog, int level, int flags)
 {
+	log_prog = prog;
 	log_level = level;
+	log_flags = flags;
 }
 
-static void
-log_vline(const char *suffix, const char *fmt, va_list ap)
+/* "2026-12-02 12:00:00.123 " or "prog: ". */
+static size_t
+log_prefix(char *buf, size_t cap)
 {
-	char		 buf[1024];
 	struct timeval	 tv;
 	struct tm	 tm;
 	size_t		 n;
 	int		 r;
 
+	if (!(log_flags & LOG_STAMP)) {
+		r = snprintf(buf, cap, "%s: ", log_prog);
+		return r > 0 && (size_t)r < cap ? (size_t)r : 0;
+	}
 	gettimeofday(&tv, NULL);
 	localtime_r(&tv.tv_sec, &tm);
-	n = strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-	r = snprintf(buf + n, sizeof buf - n, ".%03ld ",
-	    (long)(tv.tv_usec / 1000));
-	if (r > 0)
-		n += (size_t)r;
-	r = vsnprintf(buf + n, sizeof buf - n, fmt, ap);
+	n = strftime(buf, cap, "%Y-%m-%d %H:%M:%S", &tm);
+	r = snprintf(buf + n, cap - n, ".%03ld ", (long)(tv.tv_usec / 1000));
+	return r > 0 && (size_t)r < cap - n ? n + (size_t)r : n;
+}
+
+static void
+log_vline(const char *suffix, const char *fmt, va_list ap)
+{
+	char	 buf[1024];
+	size_t	 n;
+	int	 r;
+
+	n = log_prefix(buf, sizeof(buf));
+	r = vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
 	if (r < 0)
 		r = 0;
-	n = n + (size_t)r < sizeof buf - 1 ? n + (size_t)r : sizeof buf - 2;
+	n = n + (size_t)r < sizeof(buf) - 1 ? n + (size_t)r : sizeof(buf) - 2;
 	if (suffix != NULL) {
-		r = snprintf(buf + n, sizeof buf - n, ": %s", suffix);
+		r = snprintf(buf + n, sizeof(buf) - n, ": %s", suffix);
 		if (r > 0)
-			n = n + (size_t)r < sizeof buf - 1 ?
-			    n + (size_t)r : sizeof buf - 2;
+			n = n + (size_t)r < sizeof(buf) - 1 ?
+			    n + (size_t)r : sizeof(buf) - 2;
 	}
 	buf[n++] = '\n';
 	/* Nowhere to report a failure to log. */
@@ -111,26 +129,25 @@ log_debug(const char *fmt, ...)
 	va_end(ap);
 }
 
-char *
-log_escape(const char *s, size_t len, char *buf, size_t cap)
+void
+fatal(const char *fmt, ...)
 {
-	static const char	 hex[] = "0123456789abcdef";
-	unsigned char		 ch;
-	size_t			 i, n = 0;
+	va_list	 ap;
+	int	 saved = errno;
 
-	if (cap == 0)
-		return buf;
-	for (i = 0; i < len && n + 5 < cap; i++) {
-		ch = (unsigned char)s[i];
-		if (ch >= 0x20 && ch < 0x7f && ch != '\\')
-			buf[n++] = (char)ch;
-		else {
-			buf[n++] = '\\';
-			buf[n++] = 'x';
-			buf[n++] = hex[ch >> 4];
-			buf[n++] = hex[ch & 0xf];
-		}
-	}
-	buf[n] = '\0';
-	return buf;
+	va_start(ap, fmt);
+	log_vline(strerror(saved), fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	log_vline(NULL, fmt, ap);
+	va_end(ap);
+	exit(1);
 }

@@ -1,32 +1,37 @@
 /*
- * log.h: the server's log on stderr, one timestamped line per event,
- * filtered by level (-q, -v).
+ * log.h: the log of both programs on stderr, one line per event,
+ * filtered by level: the server's lines are timestamped, the client's
+ * begin with its name.
  */
 #ifndef LOG_H
 #define LOG_H
 
-#include <stddef.h>
-
-#define LOG_QUIET	0	/* listening lines and errors only */
+#define LOG_QUIET	0	/* notices, warnings and errors only */
 #define LOG_INFO	1	/* plus connects and disconnects */
 #define LOG_DEBUG	2	/* plus debug lines */
 
-/* Sets the level: LOG_QUIET, LOG_INFO or LOG_DEBUG. */
-void	log_init(int level);
+/* Flags for log_init(). */
+#define LOG_STAMP	0x01	/* begin each line with the local time */
 
-/* Always logged: the listening addresses and such. */
+/*
+ * Sets the program name (the prefix of a line without LOG_STAMP), the
+ * level and the flags.  Until called: "chat", LOG_INFO, no stamps.
+ */
+void	log_init(const char *prog, int level, int flags);
+
+/* Always logged. */
 void	log_notice(const char *, ...) __attribute__((format(printf, 1, 2)));
-/* An error, with strerror(errno) appended. */
+/* A warning, with strerror(errno) appended; errno is kept. */
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
-/* An error without errno. */
+/* A warning without errno. */
 void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
 
-/*
- * Copies untrusted text into buf (cap bytes, NUL-terminated) with every
- * byte outside printable ASCII as \xHH; returns buf.
- */
-char	*log_escape(const char *s, size_t len, char *buf, size_t cap);
+/* A runtime failure: logs like log_warn() or log_warnx(), exits 1. */
+void	fatal(const char *, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
+void	fatalx(const char *, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
 
 #endif /* LOG_H */

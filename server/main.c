@@ -401,7 +401,7 @@ main(int argc, char **argv)
 	srv.cf.flood_burst = 20;
 	srv.cf.dead_secs = PROTO_DEAD_SECS;
 	parse_args(argc, argv, &srv.cf, &level);
-	log_init(level);
+	log_init("chat-server", level, LOG_STAMP);
 
 	if ((srv.loop = loop_new()) == NULL ||
 	    (srv.lobby = room_create(&srv, PROTO_LOBBY,

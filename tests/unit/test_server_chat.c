@@ -269,6 +269,6 @@ main(void)
 	};
 
 	signal(SIGPIPE, SIG_IGN);
-	log_init(LOG_QUIET);
+	log_init("test_server_chat", LOG_QUIET, 0);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
