@@ -91,6 +91,9 @@ $(O)/tests/unit/test_client_%: $(O)/tests/unit/test_client_%.o \
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) \
 	    $(CURSES_LIBS) $(LDLIBS)
 
+# test_outq sees the library's free() calls, to tell when a block goes.
+$(O)/tests/unit/test_outq: LDLIBS += -Wl,--wrap=free
+
 $(O)/tests/unit/test_%: $(O)/tests/unit/test_%.o $(LIBCHAT)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
 

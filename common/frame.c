@@ -54,14 +54,6 @@ static void	render_event(struct wbuf *, const struct frame *);
 static void	render_rooms(struct wbuf *, const char *, size_t);
 static size_t	count_words(const char *, size_t);
 
-const char *
-frame_kind_name(enum frame_kind kind)
-{
-	if ((size_t)kind >= NKINDS)
-		return kind_names[FRAME_UNKNOWN];
-	return kind_names[kind];
-}
-
 enum frame_kind
 frame_kind_parse(const char *s, size_t len)
 {

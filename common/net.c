@@ -18,7 +18,8 @@
 
 #include "net.h"
 
-#define NET_BACKLOG	128
+/* The kernel caps the backlog at its own maximum (net.core.somaxconn). */
+#define NET_BACKLOG	65535
 #define KEEP_IDLE	60	/* seconds of silence before probing */
 #define KEEP_INTVL	15	/* seconds between probes */
 #define KEEP_CNT	4	/* unanswered probes before the link is dead */
@@ -236,19 +237,6 @@ net_local_str(int fd, char *buf, size_t cap)
 	socklen_t		len = sizeof(ss);
 
 	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1) {
-		snprintf(buf, cap, "?");
-		return;
-	}
-	net_addr_str((struct sockaddr *)&ss, len, buf, cap);
-}
-
-void
-net_peer_str(int fd, char *buf, size_t cap)
-{
-	struct sockaddr_storage	ss;
-	socklen_t		len = sizeof(ss);
-
-	if (getpeername(fd, (struct sockaddr *)&ss, &len) == -1) {
 		snprintf(buf, cap, "?");
 		return;
 	}

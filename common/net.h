@@ -30,10 +30,10 @@ int	net_nonblock(int fd);
 int	net_nodelay(int fd);
 int	net_keepalive(int fd);
 
-/* "127.0.0.1:8008" or "[::1]:8008" for an address, or for a socket. */
+/* "127.0.0.1:8008" or "[::1]:8008" for an address, or for a socket's
+ * own address. */
 void	net_addr_str(const struct sockaddr *, socklen_t, char *buf,
 	    size_t cap);
 void	net_local_str(int fd, char *buf, size_t cap);
-void	net_peer_str(int fd, char *buf, size_t cap);
 
 #endif /* NET_H */

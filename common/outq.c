@@ -63,7 +63,6 @@ static int		 ring_add(struct outq *, struct block *, size_t,
 			    size_t);
 static int		 queue_bytes(struct outq *, struct block *,
 			    const char *, size_t);
-static ssize_t		 write_some(struct outq *, int, size_t *);
 static void		 consume(struct outq *, size_t);
 static void		 release(struct outq *);
 
@@ -93,12 +92,6 @@ block_unref(struct block *b)
 {
 	if (b != NULL && --b->refs == 0)
 		free(b);
-}
-
-size_t
-block_refs(const struct block *b)
-{
-	return b->refs;
 }
 
 size_t
@@ -219,13 +212,22 @@ outq_len(const struct outq *q)
 }
 
 ssize_t
-outq_flush(struct outq *q, int fd)
+outq_write(struct outq *q, outq_writer *wr, void *arg)
 {
-	size_t		 total = 0, tried;
+	struct iovec	 iov[OUTQ_IOV];
+	struct entry	*e;
+	size_t		 total = 0, tried, i;
 	ssize_t		 n;
 
 	while (q->count > 0) {
-		if ((n = write_some(q, fd, &tried)) == -1) {
+		tried = 0;
+		for (i = 0; i < q->count && i < OUTQ_IOV; i++) {
+			e = &q->ring[(q->head + i) & (q->size - 1)];
+			iov[i].iov_base = e->b->data + e->off;
+			iov[i].iov_len = e->len;
+			tried += e->len;
+		}
+		if ((n = wr(arg, iov, (int)i)) == -1) {
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -245,36 +247,29 @@ outq_flush(struct outq *q, int fd)
 	return total > SSIZE_MAX ? SSIZE_MAX : (ssize_t)total;
 }
 
-/*
- * One system call writing the front of the queue; *tried is how many
- * bytes it offered.  A single entry goes by send(), which on a socket
- * costs less than writev() (no file layer, no iovec to copy in); write()
- * if fd is not a socket.
- */
-static ssize_t
-write_some(struct outq *q, int fd, size_t *tried)
+ssize_t
+outq_flush(struct outq *q, int fd)
 {
-	struct iovec	 iov[OUTQ_IOV];
-	struct entry	*e;
-	ssize_t		 n;
-	size_t		 i;
+	return outq_write(q, outq_write_fd, &fd);
+}
 
-	e = &q->ring[q->head];
-	if (q->count == 1) {
-		*tried = e->len;
-		n = send(fd, e->b->data + e->off, e->len, MSG_NOSIGNAL);
-		if (n == -1 && errno == ENOTSOCK)
-			n = write(fd, e->b->data + e->off, e->len);
-		return n;
-	}
-	*tried = 0;
-	for (i = 0; i < q->count && i < OUTQ_IOV; i++) {
-		e = &q->ring[(q->head + i) & (q->size - 1)];
-		iov[i].iov_base = e->b->data + e->off;
-		iov[i].iov_len = e->len;
-		*tried += e->len;
-	}
-	return writev(fd, iov, (int)i);
+/*
+ * A single range goes by send(), which on a socket costs less than
+ * writev() (no file layer, no iovec to copy in); write() if fd is not a
+ * socket.
+ */
+ssize_t
+outq_write_fd(void *arg, const struct iovec *iov, int n)
+{
+	int	fd = *(int *)arg;
+	ssize_t	r;
+
+	if (n != 1)
+		return writev(fd, iov, n);
+	r = send(fd, iov->iov_base, iov->iov_len, MSG_NOSIGNAL);
+	if (r == -1 && errno == ENOTSOCK)
+		r = write(fd, iov->iov_base, iov->iov_len);
+	return r;
 }
 
 void

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 /*
  * A block holds bytes that many queues may reference at once: one
@@ -18,7 +19,6 @@ struct block;
 struct block	*block_new(size_t cap);		/* refcount 1; NULL if no memory */
 void		 block_ref(struct block *);
 void		 block_unref(struct block *);	/* frees at refcount 0 */
-size_t		 block_refs(const struct block *);	/* the refcount */
 size_t		 block_len(const struct block *);
 size_t		 block_avail(const struct block *);
 /* Appends len bytes if they fit; returns their offset, or -1. */
@@ -47,10 +47,22 @@ int		 outq_append_block(struct outq *, struct block *, size_t off,
 size_t		 outq_len(const struct outq *);
 
 /*
- * Writes as much as fd takes, in order, in few system calls.  Returns
- * the bytes written (0 when fd would block) or -1 with errno set on a
- * write error.  Storage is released as it drains.
+ * Where a queue is written: takes what it can of the n ranges in iov
+ * and returns how many bytes, or -1 with errno set (EAGAIN: not now).
  */
+typedef ssize_t	 outq_writer(void *arg, const struct iovec *iov, int n);
+
+/*
+ * Writes as much as wr takes, in order, in few calls.  Returns the
+ * bytes written (0 when it would block) or -1 with errno set on a write
+ * error.  Storage is released as it drains.
+ */
+ssize_t		 outq_write(struct outq *, outq_writer *wr, void *arg);
+
+/* The writer of a non-blocking descriptor; arg points at the int. */
+ssize_t		 outq_write_fd(void *arg, const struct iovec *iov, int n);
+
+/* outq_write() to the descriptor fd. */
 ssize_t		 outq_flush(struct outq *, int fd);
 
 /* Drops everything queued. */

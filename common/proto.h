@@ -125,8 +125,7 @@ struct frame {
 	size_t		 kindlen;
 };
 
-/* The wire name of a kind ("msg"), and back (FRAME_UNKNOWN if none). */
-const char	*frame_kind_name(enum frame_kind);
+/* The kind of a wire name ("msg"); FRAME_UNKNOWN if none. */
 enum frame_kind	 frame_kind_parse(const char *, size_t);
 
 /*

@@ -12,6 +12,13 @@
 #include "proto.h"
 
 #define NKINDS	(FRAME_PONG + 1)
+
+/* The wire names, written out again so the codec cannot vouch for itself. */
+static const char *const names[NKINDS] = {
+	"unknown", "hello", "msg", "act", "priv", "privto", "join", "part",
+	"quit", "nick", "who", "rooms", "replay", "notice", "error",
+	"shutdown", "pong"
+};
 #define FIELDS	28		/* bytes a field-driven frame needs first */
 
 static void	check_decoded(const uint8_t *, size_t);
@@ -96,7 +103,7 @@ check_fields(const uint8_t *data, size_t size)
 		}
 		want.kind = frame_kind_parse(f.kindname, f.kindlen);
 	} else {
-		want.kindname = frame_kind_name(f.kind);
+		want.kindname = names[f.kind];
 		want.kindlen = strlen(want.kindname);
 	}
 	roundtrip(&f, &want);

@@ -54,7 +54,7 @@ on_frame(void *arg, const struct frame *f, int flags)
 
 	if (sn->nframes < MAXSEEN) {
 		snprintf(sn->text[sn->nframes], sizeof(sn->text[0]),
-		    "%s %.*s %.*s", frame_kind_name(f->kind), (int)f->nicklen,
+		    "%s %.*s %.*s", f->kindname, (int)f->nicklen,
 		    f->nick, (int)f->textlen, f->text);
 		sn->flags[sn->nframes] = flags;
 	}
