@@ -13,9 +13,9 @@
 
 #include "log.h"
 
-static void	log_vline(const char *, const char *, va_list)
-		    __attribute__((format(printf, 2, 0)));
-static size_t	log_prefix(char *, size_t);
+static void	log_vline(int, const char *, const char *, va_list)
+		    __attribute__((format(printf, 3, 0)));
+static size_t	log_prefix(char *, size_t, int);
 
 static const char	*log_prog = "chat";
 static int		 log_level = LOG_INFO;
@@ -29,34 +29,44 @@ log_init(const char *prog, int level, int flags)
 	log_flags = flags;
 }
 
-/* "2026-12-02 12:00:00.123 " or "prog: ". */
+/*
+ * "2026-12-02 12:00:00.123 " or "prog: "; a stamped line that ends the
+ * program names it too, as a line on a terminal would.
+ */
 static size_t
-log_prefix(char *buf, size_t cap)
+log_prefix(char *buf, size_t cap, int named)
 {
 	struct timeval	 tv;
 	struct tm	 tm;
-	size_t		 n;
+	size_t		 n = 0;
 	int		 r;
 
-	if (!(log_flags & LOG_STAMP)) {
-		r = snprintf(buf, cap, "%s: ", log_prog);
-		return r > 0 && (size_t)r < cap ? (size_t)r : 0;
+	if (log_flags & LOG_STAMP) {
+		gettimeofday(&tv, NULL);
+		localtime_r(&tv.tv_sec, &tm);
+		n = strftime(buf, cap, "%Y-%m-%d %H:%M:%S", &tm);
+		r = snprintf(buf + n, cap - n, ".%03ld ",
+		    (long)(tv.tv_usec / 1000));
+		if (r > 0 && (size_t)r < cap - n)
+			n += (size_t)r;
+	} else
+		named = 1;
+	if (named) {
+		r = snprintf(buf + n, cap - n, "%s: ", log_prog);
+		if (r > 0 && (size_t)r < cap - n)
+			n += (size_t)r;
 	}
-	gettimeofday(&tv, NULL);
-	localtime_r(&tv.tv_sec, &tm);
-	n = strftime(buf, cap, "%Y-%m-%d %H:%M:%S", &tm);
-	r = snprintf(buf + n, cap - n, ".%03ld ", (long)(tv.tv_usec / 1000));
-	return r > 0 && (size_t)r < cap - n ? n + (size_t)r : n;
+	return n;
 }
 
 static void
-log_vline(const char *suffix, const char *fmt, va_list ap)
+log_vline(int named, const char *suffix, const char *fmt, va_list ap)
 {
 	char	 buf[1024];
 	size_t	 n;
 	int	 r;
 
-	n = log_prefix(buf, sizeof(buf));
+	n = log_prefix(buf, sizeof(buf), named);
 	r = vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
 	if (r < 0)
 		r = 0;
@@ -79,7 +89,7 @@ log_notice(const char *fmt, ...)
 	va_list	 ap;
 
 	va_start(ap, fmt);
-	log_vline(NULL, fmt, ap);
+	log_vline(0, NULL, fmt, ap);
 	va_end(ap);
 }
 
@@ -90,7 +100,7 @@ log_warn(const char *fmt, ...)
 	int	 saved = errno;
 
 	va_start(ap, fmt);
-	log_vline(strerror(saved), fmt, ap);
+	log_vline(0, strerror(saved), fmt, ap);
 	va_end(ap);
 	errno = saved;
 }
@@ -101,7 +111,7 @@ log_warnx(const char *fmt, ...)
 	va_list	 ap;
 
 	va_start(ap, fmt);
-	log_vline(NULL, fmt, ap);
+	log_vline(0, NULL, fmt, ap);
 	va_end(ap);
 }
 
@@ -113,7 +123,7 @@ log_info(const char *fmt, ...)
 	if (log_level < LOG_INFO)
 		return;
 	va_start(ap, fmt);
-	log_vline(NULL, fmt, ap);
+	log_vline(0, NULL, fmt, ap);
 	va_end(ap);
 }
 
@@ -125,7 +135,7 @@ log_debug(const char *fmt, ...)
 	if (log_level < LOG_DEBUG)
 		return;
 	va_start(ap, fmt);
-	log_vline(NULL, fmt, ap);
+	log_vline(0, NULL, fmt, ap);
 	va_end(ap);
 }
 
@@ -136,7 +146,7 @@ fatal(const char *fmt, ...)
 	int	 saved = errno;
 
 	va_start(ap, fmt);
-	log_vline(strerror(saved), fmt, ap);
+	log_vline(1, strerror(saved), fmt, ap);
 	va_end(ap);
 	exit(1);
 }
@@ -147,7 +157,7 @@ fatalx(const char *fmt, ...)
 	va_list	 ap;
 
 	va_start(ap, fmt);
-	log_vline(NULL, fmt, ap);
+	log_vline(1, NULL, fmt, ap);
 	va_end(ap);
 	exit(1);
 }

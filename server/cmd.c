@@ -1,42 +1,40 @@
 /*
- * cmd.c: the user commands, one small function each, found by name in
- * a table that also feeds /help.
+ * cmd.c: typed lines: a message, or a user command, one small function
+ * each, found by name in a table that also feeds /help.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "chat.h"
 #include "cmd.h"
-#include "conn.h"
 #include "proto.h"
 #include "room.h"
-#include "server.h"
 #include "text.h"
 
 #define CMD_REASONMAX	200	/* bytes of a /quit reason kept */
+#define CMD_CLEAN	(TEXT_CLEAN_MAX(PROTO_MAXLINE) + 1)
 
 struct cmd {
 	const char	*name;
-	void		(*fn)(struct conn *, const char *, size_t);
+	void		(*fn)(struct user *, const char *, size_t);
 	const char	*usage;
 };
 
-static void	cmd_nick(struct conn *, const char *, size_t);
-static void	cmd_me(struct conn *, const char *, size_t);
-static void	cmd_msg(struct conn *, const char *, size_t);
-static void	cmd_who_fn(struct conn *, const char *, size_t);
-static void	cmd_join(struct conn *, const char *, size_t);
-static void	cmd_rooms(struct conn *, const char *, size_t);
-static void	cmd_quit(struct conn *, const char *, size_t);
-static void	cmd_help(struct conn *, const char *, size_t);
-static void	cmd_ping(struct conn *, const char *, size_t);
+static void	cmd_nick(struct user *, const char *, size_t);
+static void	cmd_me(struct user *, const char *, size_t);
+static void	cmd_msg(struct user *, const char *, size_t);
+static void	cmd_who(struct user *, const char *, size_t);
+static void	cmd_join(struct user *, const char *, size_t);
+static void	cmd_rooms(struct user *, const char *, size_t);
+static void	cmd_quit(struct user *, const char *, size_t);
+static void	cmd_help(struct user *, const char *, size_t);
+static void	cmd_ping(struct user *, const char *, size_t);
 
 static const struct cmd cmds[] = {
 	{ "nick", cmd_nick, "/nick NAME: change your nick" },
 	{ "me", cmd_me, "/me TEXT: an action (* nick text)" },
 	{ "msg", cmd_msg, "/msg NICK TEXT: a private message" },
-	{ "who", cmd_who_fn, "/who: who is in this room" },
+	{ "who", cmd_who, "/who: who is in this room" },
 	{ "join", cmd_join, "/join ROOM: change room (created if new)" },
 	{ "rooms", cmd_rooms, "/rooms: the rooms and how many are in each" },
 	{ "quit", cmd_quit, "/quit [REASON]: leave" },
@@ -44,204 +42,176 @@ static const struct cmd cmds[] = {
 	{ "ping", cmd_ping, "/ping [TOKEN]: the server answers pong" },
 };
 
-void
-cmd_dispatch(struct conn *c, const struct input *in)
-{
-	char	 name[33];
-	size_t	 i, n;
+/* Where typed text is cleaned. */
+static char	clean[CMD_CLEAN];
 
-	for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
-		if (proto_is_command(in, cmds[i].name)) {
-			cmds[i].fn(c, in->text, in->textlen);
+void
+cmd_line(struct user *u, const char *line, size_t len)
+{
+	struct input	 in;
+	char		 name[33];
+	size_t		 i, n;
+
+	proto_parse_input(line, len, &in);
+	if (in.kind == INPUT_EMPTY)
+		return;
+	if (in.kind == INPUT_MESSAGE) {
+		chat_say(u, FRAME_MSG, in.text, in.textlen);
+		return;
+	}
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (proto_is_command(&in, cmds[i].name)) {
+			cmds[i].fn(u, in.text, in.textlen);
 			return;
 		}
 	}
-	n = text_prefix(in->name, in->namelen, 32);
-	n = text_clean(in->name, n, c->srv->clean);
-	n = text_prefix(c->srv->clean, n, sizeof name - 1);
-	memcpy(name, c->srv->clean, n);
+	n = text_prefix(in.name, in.namelen, 32);
+	n = text_clean(in.name, n, clean);
+	n = text_prefix(clean, n, sizeof(name) - 1);
+	memcpy(name, clean, n);
 	name[n] = '\0';
-	chat_error(c, "unknown command /%s (type /help for the commands)",
+	chat_error(u, "unknown command /%s (type /help for the commands)",
 	    name);
 }
 
 static void
-cmd_nick(struct conn *c, const char *args, size_t len)
+cmd_nick(struct user *u, const char *args, size_t len)
 {
 	const char	*w;
 	size_t		 wl;
 
 	proto_word(args, len, &w, &wl);
 	if (wl == 0) {
-		chat_error(c, "usage: /nick NAME");
+		chat_error(u, "usage: /nick NAME");
 		return;
 	}
-	(void)chat_nick(c, w, wl);
+	(void)chat_nick(u, w, wl);
 }
 
 static void
-cmd_me(struct conn *c, const char *args, size_t len)
+cmd_me(struct user *u, const char *args, size_t len)
 {
 	if (len == 0) {
-		chat_error(c, "usage: /me TEXT");
+		chat_error(u, "usage: /me TEXT");
 		return;
 	}
-	chat_say(c, FRAME_ACT, args, len);
+	chat_say(u, FRAME_ACT, args, len);
 }
 
 static void
-cmd_msg(struct conn *c, const char *args, size_t len)
+cmd_msg(struct user *u, const char *args, size_t len)
 {
-	struct conn	*to;
-	struct frame	 f;
+	struct user	*to;
 	const char	*w, *rest;
-	size_t		 wl, n;
+	size_t		 wl;
 
 	rest = proto_word(args, len, &w, &wl);
 	if (wl == 0 || rest == args + len) {
-		chat_error(c, "usage: /msg NICK TEXT");
+		chat_error(u, "usage: /msg NICK TEXT");
 		return;
 	}
-	if ((to = chat_find(c->srv, w, wl)) == NULL) {
-		chat_error(c, "no such nick: %.*s", (int)(wl > 32 ? 32 : wl),
+	if ((to = chat_find(user_chat(u), w, wl)) == NULL) {
+		chat_error(u, "no such nick: %.*s", (int)(wl > 32 ? 32 : wl),
 		    w);
 		return;
 	}
-	if ((n = text_clean(rest, (size_t)(args + len - rest),
-	    c->srv->clean)) == 0)
-		return;
-	chat_frame(&f, FRAME_PRIV, NULL, c->nick, c->srv->clean, n);
-	conn_send_frame(to, &f, 0);
-	f.kind = FRAME_PRIVTO;
-	f.nick = to->nick;
-	f.nicklen = strlen(to->nick);
-	conn_send_frame(c, &f, 0);
-}
-
-void
-cmd_who(struct conn *c)
-{
-	struct frame	 f;
-	struct conn	*m;
-	char		*buf;
-	size_t		 n = 0, cap;
-
-	cap = (size_t)room_count(c->room) * (PROTO_NICKMAX + 1) + 1;
-	if ((buf = malloc(cap)) == NULL)
-		return;
-	for (m = room_members(c->room); m != NULL; m = m->room_next) {
-		if (n > 0)
-			buf[n++] = ' ';
-		memcpy(buf + n, m->nick, strlen(m->nick));
-		n += strlen(m->nick);
-	}
-	chat_frame(&f, FRAME_WHO, room_name(c->room), NULL, buf, n);
-	conn_send_frame(c, &f, 0);
-	free(buf);
+	chat_msg(u, to, rest, (size_t)(args + len - rest));
 }
 
 static void
-cmd_who_fn(struct conn *c, const char *args, size_t len)
+cmd_who(struct user *u, const char *args, size_t len)
 {
 	(void)args;
 	(void)len;
-	cmd_who(c);
+	chat_who(u);
 }
 
 static void
-cmd_join(struct conn *c, const char *args, size_t len)
+cmd_join(struct user *u, const char *args, size_t len)
 {
-	struct room	*r, *old = c->room;
-	struct frame	 f;
+	struct rooms	*rooms = chat_rooms(user_chat(u));
+	struct room	*r;
 	const char	*w;
 	size_t		 wl;
-	char		 reason[PROTO_ROOMMAX + 16];
-	int		 n;
 
 	proto_word(args, len, &w, &wl);
 	if (wl == 0) {
-		chat_error(c, "usage: /join ROOM");
+		chat_error(u, "usage: /join ROOM");
 		return;
 	}
 	if (!proto_valid_room(w, wl)) {
-		chat_error(c, "invalid room name: %.*s (1 to %d characters: a "
+		chat_error(u, "invalid room name: %.*s (1 to %d characters: a "
 		    "letter, then letters, digits, _ or -)", (int)(wl > 40 ?
 		    40 : wl), w, PROTO_ROOMMAX);
 		return;
 	}
-	if ((r = room_find(c->srv, w, wl)) == old) {
-		chat_error(c, "you are already in %s", room_name(old));
+	if ((r = room_find(rooms, w, wl)) == user_room(u)) {
+		chat_error(u, "you are already in %s", room_name(r));
 		return;
 	}
-	if (r == NULL && (r = room_create(c->srv, w, wl)) == NULL) {
-		chat_error(c, "cannot create room %.*s", (int)wl, w);
+	if (r == NULL && (r = room_open(rooms, w, wl)) == NULL) {
+		chat_error(u, "cannot create room %.*s", (int)wl, w);
 		return;
 	}
-	n = snprintf(reason, sizeof reason, "joined %s", room_name(r));
-	chat_frame(&f, FRAME_PART, room_name(old), c->nick, reason,
-	    (size_t)n);
-	room_broadcast(old, &f, NULL);
-	room_remove(old, c);
-	chat_join(c, r, 0, 0, 0);
+	chat_move(u, r);
 }
 
 static void
-cmd_rooms(struct conn *c, const char *args, size_t len)
+cmd_rooms(struct user *u, const char *args, size_t len)
 {
 	struct frame	 f;
 	struct room	*r;
-	char		*buf = c->srv->clean;
 	size_t		 n = 0;
 	int		 w;
 
 	(void)args;
 	(void)len;
-	for (r = c->srv->rooms; r != NULL; r = room_next(r)) {
-		w = snprintf(buf + n, SERVER_CLEAN - n, "%s%s:%d",
+	for (r = rooms_first(chat_rooms(user_chat(u))); r != NULL;
+	    r = room_next(r)) {
+		w = snprintf(clean + n, sizeof(clean) - n, "%s%s:%d",
 		    n > 0 ? " " : "", room_name(r), room_count(r));
-		if (w < 0 || (size_t)w >= SERVER_CLEAN - n)
+		if (w < 0 || (size_t)w >= sizeof(clean) - n)
 			break;
 		n += (size_t)w;
 	}
-	chat_frame(&f, FRAME_ROOMS, NULL, NULL, buf, n);
-	conn_send_frame(c, &f, 0);
+	chat_frame(&f, FRAME_ROOMS, NULL, NULL, clean, n);
+	chat_send(u, &f);
 }
 
 static void
-cmd_quit(struct conn *c, const char *args, size_t len)
+cmd_quit(struct user *u, const char *args, size_t len)
 {
 	char	 reason[CMD_REASONMAX + 1];
 	size_t	 n;
 
-	n = text_clean(args, len, c->srv->clean);
-	n = text_prefix(c->srv->clean, n, CMD_REASONMAX);
-	memcpy(reason, c->srv->clean, n);
+	n = text_clean(args, len, clean);
+	n = text_prefix(clean, n, CMD_REASONMAX);
+	memcpy(reason, clean, n);
 	reason[n] = '\0';
-	chat_leave(c, n > 0 ? reason : "quit", 1);
-	conn_linger(c, "quit");
+	chat_quit(u, n > 0 ? reason : "quit");
 }
 
 static void
-cmd_help(struct conn *c, const char *args, size_t len)
+cmd_help(struct user *u, const char *args, size_t len)
 {
 	size_t	 i;
 
 	(void)args;
 	(void)len;
-	chat_notice(c, "commands (a line without / is a message; //text "
+	chat_notice(u, "commands (a line without / is a message; //text "
 	    "sends /text):");
-	for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
-		chat_notice(c, "%s", cmds[i].usage);
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		chat_notice(u, "%s", cmds[i].usage);
 }
 
 static void
-cmd_ping(struct conn *c, const char *args, size_t len)
+cmd_ping(struct user *u, const char *args, size_t len)
 {
 	struct frame	 f;
 	size_t		 n;
 
-	n = text_clean(args, len, c->srv->clean);
-	chat_frame(&f, FRAME_PONG, NULL, NULL, c->srv->clean,
-	    text_prefix(c->srv->clean, n, 256));
-	conn_send_frame(c, &f, 0);
+	n = text_clean(args, len, clean);
+	chat_frame(&f, FRAME_PONG, NULL, NULL, clean, text_prefix(clean, n,
+	    256));
+	chat_send(u, &f);
 }

@@ -1,16 +1,15 @@
 /*
- * cmd.h: the commands a user types (/nick, /join, ...), dispatched by
- * name from a table.
+ * cmd.h: what a user types: a message for the room, or a command
+ * (/nick, /join, ...) found by name in a table that also feeds /help.
  */
 #ifndef CMD_H
 #define CMD_H
 
-struct conn;
-struct input;
+#include <stddef.h>
 
-/* Carries out a parsed command line for a registered user. */
-void	cmd_dispatch(struct conn *, const struct input *);
-/* Sends c the members of its room. */
-void	cmd_who(struct conn *);
+struct user;
+
+/* Carries out one typed line of a registered user (chat_typed_cb). */
+void	cmd_line(struct user *, const char *line, size_t len);
 
 #endif /* CMD_H */

@@ -1,162 +1,161 @@
 /*
- * conn.c: client connections: accepting them, reading lines under a
- * flood budget, queuing output under a cap, writing it once per loop
- * turn, and closing them only at the loop's safe point.
+ * conn.c: client connections: reading lines under a flood budget,
+ * queuing output under soft and hard limits, writing it once per loop
+ * turn, and closing only at the loop's safe point.
  */
 #define _DEFAULT_SOURCE
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "chat.h"
+#include "clock.h"
 #include "conn.h"
 #include "linebuf.h"
-#include "log.h"
+#include "loop.h"
+#include "net.h"
 #include "outq.h"
-#include "room.h"
-#include "server.h"
+#include "proto.h"
+#include "stream.h"
 
 #define CONN_READBUF	16384	/* bytes read at once */
-#define CONN_SNDBUF	32768	/* kernel send buffer, so --sendq counts */
-#define CONN_REGISTER_MS 500	/* greet a silent client as text mode */
+#define CONN_SNDBUF	32768	/* kernel send buffer, so the limits count */
 #define CONN_LINGER_MS	5000	/* longest wait to write a last word */
-#define CONN_ACCEPTS	64	/* accepts per turn, to stay fair */
-#define CONN_PAUSE_MS	1000	/* accept pause after EMFILE */
+#define CONN_DRAIN_MS	1000	/* longest wait for the peer to close */
+
+#define CONN_EOF	0x001	/* the peer will send nothing more */
+#define CONN_EOFSEEN	0x002	/* and eof() was called */
+#define CONN_THROTTLED	0x004	/* out of flood budget; not reading */
+#define CONN_FULL	0x008	/* input buffer full of held lines */
+#define CONN_CLOSING	0x010	/* closed; freed at the next safe point */
+#define CONN_LINGER	0x020	/* close once the output is written */
+#define CONN_DRAINING	0x040	/* output ended; waiting for the peer */
+#define CONN_OVERFLOW	0x080	/* past its send queue; to be dropped */
+#define CONN_FLUSHQ	0x100	/* on the flush queue */
+#define CONN_INPUTQ	0x200	/* on the input queue */
+#define CONN_DRAINED	0x400	/* wants drained() */
+
+struct conn {
+	struct conns		*set;
+	struct stream		*s;
+	int			 fd;
+	char			 addr[NET_ADDRLEN];
+	struct linebuf		*in;
+	struct outq		*out;
+	int			 flags;
+	const char		*reason;	/* why it closed */
+	const struct conn_cb	*cb;
+	void			*arg;
+
+	double			 tokens;	/* flood budget, in lines */
+	int64_t			 tokens_at;	/* when refilled, microseconds */
+	uint64_t		 first_read;	/* monotonic ms */
+	uint64_t		 last_read;
+	unsigned		 idle_ms;
+	uint64_t		 over_since;	/* past the soft limit since */
+	uint64_t		 deadline;	/* lingering or draining until */
+	struct loop_timer	 flood_timer;
+
+	struct conn		*prev, *next;
+	struct conn		*flush_next, *overflow_next, *reap_next;
+	struct conn		*input_next;
+};
+
+struct conns {
+	struct loop		*loop;
+	struct conn_limits	 lim;
+	struct conn		*head;
+	int			 count;
+	struct conn		*flushq;	/* with new output */
+	struct conn		*overflowq;	/* past their send queue */
+	struct conn		*reapq;		/* closed, to free */
+	struct conn		*inputq;	/* streams holding read bytes */
+};
 
 static void	conn_io(int, int, void *);
 static void	conn_read(struct conn *);
-static uint64_t	clock_us(void);
+static void	conn_discard(struct conn *);
 static int	conn_budget(struct conn *);
-static void	conn_flush(struct conn *);
-static void	conn_queued(struct conn *);
-static void	conn_overflow(struct conn *, const char *);
-static void	conn_reap(struct conn *);
-static void	conn_reject(int);
+static void	conn_process(struct conn *);
 static void	conn_resume(void *);
-static void	conn_unpause(void *);
-static void	conn_register_timeout(void *);
+static void	conn_watch(struct conn *);
+static void	conn_flush(struct conn *);
+static ssize_t	conn_writer(void *, const struct iovec *, int);
+static void	conn_queued(struct conn *);
+static int	conn_over(struct conn *);
+static void	conn_overflow(struct conn *, const char *);
+static void	conn_end_output(struct conn *);
+static void	conn_reap(struct conn *);
+
+struct conns *
+conns_new(struct loop *loop, const struct conn_limits *lim)
+{
+	struct conns	*set;
+
+	if ((set = calloc(1, sizeof(*set))) == NULL)
+		return NULL;
+	set->loop = loop;
+	set->lim = *lim;
+	return set;
+}
 
 void
-conn_accept(int lfd, int ready, void *arg)
+conns_free(struct conns *set)
 {
-	struct server		*srv = arg;
-	struct sockaddr_storage	 ss;
-	socklen_t		 sslen;
-	struct conn		*c;
-	int			 fd, i, n;
+	struct conn	*c;
 
-	(void)ready;
-	for (n = 0; n < CONN_ACCEPTS; n++) {
-		sslen = sizeof ss;
-		if ((fd = accept(lfd, (struct sockaddr *)&ss, &sslen)) == -1) {
-			if (errno == EMFILE || errno == ENFILE) {
-				/* Pause rather than spin on a full table. */
-				log_warn("accept");
-				for (i = 0; i < srv->nlisten; i++)
-					loop_set(srv->loop, srv->lfd[i], 0);
-				srv->paused = 1;
-				loop_timer_set(srv->loop, &srv->pause_timer,
-				    CONN_PAUSE_MS, conn_unpause, srv);
-			} else if (errno != EAGAIN && errno != EWOULDBLOCK &&
-			    errno != EINTR && errno != ECONNABORTED)
-				log_warn("accept");
-			return;
-		}
-		if (fd >= FD_SETSIZE || (srv->cf.max_clients > 0 &&
-		    srv->nconns >= srv->cf.max_clients)) {
-			log_info("refused a connection: server full");
-			conn_reject(fd);
-			continue;
-		}
-		if (net_nonblock(fd) == -1 || (c = conn_new(srv, fd)) == NULL) {
-			log_warn("accept: cannot set up a connection");
-			close(fd);
-			continue;
-		}
-		net_addr_str((struct sockaddr *)&ss, sslen, c->addr,
-		    sizeof c->addr);
-		log_info("connect from %s (fd %d)", c->addr, fd);
-	}
-}
-
-static void
-conn_unpause(void *arg)
-{
-	struct server	*srv = arg;
-	int		 i;
-
-	srv->paused = 0;
-	if (srv->shutting_down)
+	if (set == NULL)
 		return;
-	for (i = 0; i < srv->nlisten; i++)
-		loop_set(srv->loop, srv->lfd[i], LOOP_READ);
+	while ((c = set->head) != NULL) {
+		loop_timer_cancel(set->loop, &c->flood_timer);
+		conn_reap(c);
+	}
+	free(set);
 }
 
-/* Tells a connection it cannot be served, and closes it. */
-static void
-conn_reject(int fd)
+int
+conns_count(const struct conns *set)
 {
-	static const char	 msg[] = "*** error: server full\r\n";
-	char			 buf[512];
-	ssize_t			 n;
-
-	(void)net_nonblock(fd);
-	/* If even this does not fit, the close says enough. */
-	n = write(fd, msg, sizeof msg - 1);
-	(void)n;
-	shutdown(fd, SHUT_WR);
-	/* Unread input would make close() reset the line, losing msg. */
-	while (read(fd, buf, sizeof buf) > 0)
-		;
-	close(fd);
+	return set->count;
 }
 
 struct conn *
-conn_new(struct server *srv, int fd)
+conn_new(struct conns *set, struct stream *s, const char *addr,
+    const struct conn_cb *cb, void *arg)
 {
 	struct conn	*c;
 	int		 sz = CONN_SNDBUF;
 
-	if ((c = calloc(1, sizeof *c)) == NULL)
+	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
-	c->srv = srv;
-	c->fd = fd;
+	c->set = set;
+	c->s = s;
+	c->fd = stream_fd(s);
+	c->cb = cb;
+	c->arg = arg;
+	snprintf(c->addr, sizeof(c->addr), "%s", addr);
 	c->in = linebuf_new(PROTO_MAXLINE, CONN_READBUF, LINEBUF_TELNET);
 	c->out = outq_new();
 	if (c->in == NULL || c->out == NULL ||
-	    loop_add(srv->loop, fd, LOOP_READ, conn_io, c) == -1) {
+	    loop_add(set->loop, c->fd, LOOP_READ, conn_io, c) == -1) {
 		linebuf_free(c->in);
-		if (c->out != NULL)
-			outq_free(c->out);
+		outq_free(c->out);
 		free(c);
 		return NULL;
 	}
-	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
-	(void)net_nodelay(fd);
-	c->tokens = srv->cf.flood_burst;
-	c->last_read = loop_now(srv->loop);
+	(void)setsockopt(c->fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+	(void)net_nodelay(c->fd);
+	c->tokens = set->lim.flood_burst;
 	c->tokens_at = clock_us();
-	c->next = srv->conns;
-	if (srv->conns != NULL)
-		srv->conns->prev = c;
-	srv->conns = c;
-	srv->nconns++;
-	loop_timer_set(srv->loop, &c->reg_timer, CONN_REGISTER_MS,
-	    conn_register_timeout, c);
+	c->last_read = loop_now(set->loop);
+	c->next = set->head;
+	if (set->head != NULL)
+		set->head->prev = c;
+	set->head = c;
+	set->count++;
 	return c;
-}
-
-static void
-conn_register_timeout(void *arg)
-{
-	struct conn	*c = arg;
-
-	if (c->mode == CONN_NEW && !(c->flags & (CONN_CLOSING | CONN_LINGER)))
-		chat_register(c, NULL, 0);
 }
 
 static void
@@ -167,8 +166,30 @@ conn_io(int fd, int ready, void *arg)
 	(void)fd;
 	if (ready & LOOP_WRITE)
 		conn_flush(c);
-	if ((ready & LOOP_READ) && !(c->flags & (CONN_CLOSING | CONN_LINGER)))
+	if (!(ready & LOOP_READ) || (c->flags & CONN_CLOSING))
+		return;
+	if (c->flags & CONN_DRAINING)
+		conn_discard(c);
+	else if (!(c->flags & CONN_LINGER))
 		conn_read(c);
+}
+
+/* Watches for what the connection and its stream wait for. */
+static void
+conn_watch(struct conn *c)
+{
+	int	mask = 0;
+
+	if (c->flags & CONN_CLOSING)
+		return;
+	if (c->flags & CONN_DRAINING)
+		mask |= LOOP_READ;
+	else if (!(c->flags & (CONN_EOF | CONN_THROTTLED | CONN_FULL |
+	    CONN_LINGER)))
+		mask |= LOOP_READ;
+	if (outq_len(c->out) > 0)
+		mask |= LOOP_WRITE;
+	loop_set(c->set->loop, c->fd, mask | stream_events(c->s));
 }
 
 static void
@@ -184,38 +205,48 @@ conn_read(struct conn *c)
 	}
 	if (avail == 0) {
 		/* Full of lines held back: wait for them to be taken. */
-		loop_want(c->srv->loop, c->fd, LOOP_READ, 0);
+		c->flags |= CONN_FULL;
+		conn_watch(c);
 		return;
 	}
-	n = read(c->fd, p, avail);
-	if (n == -1) {
-		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+	if ((n = stream_read(c->s, p, avail)) == -1) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+			conn_watch(c);
 			return;
+		}
 		conn_close(c, errno == ECONNRESET ? "connection reset" :
 		    "read error");
 		return;
 	}
-	if (n == 0) {
+	if (n == 0)
 		c->flags |= CONN_EOF;
-		loop_want(c->srv->loop, c->fd, LOOP_READ, 0);
-	} else {
+	else {
 		linebuf_commit(c->in, (size_t)n);
-		c->last_read = loop_now(c->srv->loop);
+		c->last_read = loop_now(c->set->loop);
+		if (c->first_read == 0)
+			c->first_read = c->last_read;
+	}
+	/* Bytes the stream holds are invisible to select(). */
+	if (stream_pending(c->s) > 0 && !(c->flags & CONN_INPUTQ)) {
+		c->flags |= CONN_INPUTQ;
+		c->input_next = c->set->inputq;
+		c->set->inputq = c;
 	}
 	conn_process(c);
 }
 
-/*
- * A monotonic clock in microseconds: the loop's milliseconds, truncated,
- * would let a bucket refill up to a millisecond early.
- */
-static uint64_t
-clock_us(void)
+/* After the output ended: input is read and dropped until the end. */
+static void
+conn_discard(struct conn *c)
 {
-	struct timespec	ts;
+	char	buf[4096];
+	ssize_t	n;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+	while ((n = stream_read(c->s, buf, sizeof(buf))) > 0)
+		;
+	if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK &&
+	    errno != EINTR))
+		conn_close(c, c->reason);
 }
 
 /*
@@ -225,56 +256,61 @@ clock_us(void)
 static int
 conn_budget(struct conn *c)
 {
-	struct server	*srv = c->srv;
-	uint64_t	 now = clock_us();
+	const struct conn_limits	*lim = &c->set->lim;
+	int64_t				 now = clock_us();
 
-	if (srv->cf.flood_rate <= 0)
+	if (lim->flood_rate <= 0)
 		return 1;
-	c->tokens += (double)(now - c->tokens_at) * srv->cf.flood_rate / 1e6;
-	if (c->tokens > srv->cf.flood_burst)
-		c->tokens = srv->cf.flood_burst;
+	c->tokens += (double)(now - c->tokens_at) * lim->flood_rate / 1e6;
+	if (c->tokens > lim->flood_burst)
+		c->tokens = lim->flood_burst;
 	c->tokens_at = now;
 	return c->tokens >= 1;
 }
 
-void
+/* Hands up the lines that are in, as the flood budget allows. */
+static void
 conn_process(struct conn *c)
 {
-	struct loop	*l = c->srv->loop;
-	char		*line;
-	size_t		 len;
-	uint64_t	 ms;
-	int		 r;
+	const struct conn_limits	*lim = &c->set->lim;
+	char				*line;
+	size_t				 len;
+	uint64_t			 ms;
+	int				 r;
 
+	c->flags &= ~CONN_FULL;
 	while (!(c->flags & (CONN_CLOSING | CONN_LINGER))) {
 		if (!conn_budget(c)) {
-			if (linebuf_pending(c->in) == 0)
+			if (!linebuf_ready(c->in))
 				break;
 			/* Slow it down: its lines wait in its buffer. */
 			c->flags |= CONN_THROTTLED;
-			loop_want(l, c->fd, LOOP_READ, 0);
 			ms = (uint64_t)((1 - c->tokens) * 1000 /
-			    c->srv->cf.flood_rate) + 1;
-			loop_timer_set(l, &c->flood_timer, ms, conn_resume, c);
+			    lim->flood_rate) + 1;
+			loop_timer_set(c->set->loop, &c->flood_timer, ms,
+			    conn_resume, c);
+			conn_watch(c);
 			return;
 		}
 		if ((r = linebuf_next(c->in, &line, &len)) == LINEBUF_NONE)
 			break;
-		if (c->srv->cf.flood_rate > 0)
+		if (lim->flood_rate > 0)
 			c->tokens -= 1;
 		if (r == LINEBUF_TOOLONG)
-			chat_toolong(c);
+			c->cb->toolong(c->arg);
 		else
-			chat_line(c, line, len);
+			c->cb->line(c->arg, line, len);
 	}
 	/* Between lines an idle connection holds no input buffer. */
 	linebuf_trim(c->in);
 	if (c->flags & (CONN_CLOSING | CONN_LINGER))
 		return;
-	if (c->flags & CONN_EOF)
-		chat_eof(c);
-	else
-		loop_want(l, c->fd, LOOP_READ, 1);
+	if ((c->flags & (CONN_EOF | CONN_EOFSEEN)) == CONN_EOF) {
+		c->flags |= CONN_EOFSEEN;
+		c->cb->eof(c->arg);
+		return;
+	}
+	conn_watch(c);
 }
 
 static void
@@ -290,20 +326,44 @@ conn_resume(void *arg)
 static void
 conn_queued(struct conn *c)
 {
-	struct server	*srv = c->srv;
+	struct conns	*set = c->set;
 
 	if (!(c->flags & CONN_FLUSHQ)) {
 		c->flags |= CONN_FLUSHQ;
-		c->flush_next = srv->flushq;
-		srv->flushq = c;
+		c->flush_next = set->flushq;
+		set->flushq = c;
 	}
-	if (outq_len(c->out) <= srv->cf.sendq)
+	if (outq_len(c->out) <= set->lim.sendq)
+		return;
+	if (c->over_since == 0)
+		c->over_since = loop_now(set->loop);
+	if (!conn_over(c))
 		return;
 	/* A fast reader may just have had a big turn: try to write first. */
-	if (outq_flush(c->out, c->fd) >= 0 &&
-	    outq_len(c->out) <= srv->cf.sendq)
+	if (outq_write(c->out, conn_writer, c) >= 0 &&
+	    outq_len(c->out) <= set->lim.sendq) {
+		c->over_since = 0;
 		return;
-	conn_overflow(c, "send queue exceeded");
+	}
+	if (conn_over(c))
+		conn_overflow(c, "send queue exceeded");
+}
+
+/*
+ * True past the hard limit, or past the soft limit for too long: a
+ * queue over the soft limit for a moment is a reader that paused, not a
+ * slow consumer.
+ */
+static int
+conn_over(struct conn *c)
+{
+	const struct conn_limits	*lim = &c->set->lim;
+	size_t				 len = outq_len(c->out);
+
+	if (len > lim->sendq_hard)
+		return 1;
+	return len > lim->sendq && c->over_since != 0 &&
+	    loop_now(c->set->loop) - c->over_since >= lim->sendq_ms;
 }
 
 /*
@@ -313,27 +373,23 @@ conn_queued(struct conn *c)
 static void
 conn_overflow(struct conn *c, const char *reason)
 {
-	struct server	*srv = c->srv;
-
+	if (c->flags & (CONN_OVERFLOW | CONN_CLOSING))
+		return;
 	if (c->reason == NULL)
 		c->reason = reason;
 	c->flags |= CONN_OVERFLOW;
 	outq_clear(c->out);
-	c->overflow_next = srv->overflowq;
-	srv->overflowq = c;
+	c->overflow_next = c->set->overflowq;
+	c->set->overflowq = c;
 }
 
 void
 conn_send(struct conn *c, const void *data, size_t len)
 {
-	if (c->flags & (CONN_CLOSING | CONN_OVERFLOW))
-		return;
-	/* What its room said before this comes first. */
-	room_sync(c);
-	if (c->flags & CONN_OVERFLOW)
+	if (c->flags & (CONN_CLOSING | CONN_OVERFLOW | CONN_DRAINING))
 		return;
 	if (outq_append(c->out, data, len) == -1) {
-		conn_close(c, "out of memory");
+		conn_overflow(c, "out of memory");
 		return;
 	}
 	conn_queued(c);
@@ -342,7 +398,7 @@ conn_send(struct conn *c, const void *data, size_t len)
 void
 conn_send_block(struct conn *c, struct block *b, size_t off, size_t len)
 {
-	if (c->flags & (CONN_CLOSING | CONN_OVERFLOW))
+	if (c->flags & (CONN_CLOSING | CONN_OVERFLOW | CONN_DRAINING))
 		return;
 	if (outq_append_block(c->out, b, off, len) == -1) {
 		conn_overflow(c, "out of memory");
@@ -351,170 +407,239 @@ conn_send_block(struct conn *c, struct block *b, size_t off, size_t len)
 	conn_queued(c);
 }
 
-void
-conn_send_frame(struct conn *c, const struct frame *f, int flags)
+size_t
+conn_space(const struct conn *c)
 {
-	char	*buf = c->srv->scratch;
-	int	 n;
+	size_t	mark = c->set->lim.sendq / 2, len = outq_len(c->out);
 
-	if (c->mode == CONN_FRAME)
-		n = frame_encode(f, buf, SERVER_SCRATCH);
+	return len < mark ? mark - len : 0;
+}
+
+void
+conn_want_drained(struct conn *c, int on)
+{
+	if (on)
+		c->flags |= CONN_DRAINED;
 	else
-		n = proto_render_text(f, flags | RENDER_CRLF, buf,
-		    SERVER_SCRATCH);
-	if (n > 0)
-		conn_send(c, buf, (size_t)n);
+		c->flags &= ~CONN_DRAINED;
+}
+
+void
+conn_set_idle(struct conn *c, unsigned ms)
+{
+	c->idle_ms = ms;
+}
+
+void
+conn_keepalive(struct conn *c)
+{
+	(void)net_keepalive(c->fd);
+}
+
+const char *
+conn_addr(const struct conn *c)
+{
+	return c->addr;
+}
+
+uint64_t
+conn_first_byte(const struct conn *c)
+{
+	return c->first_read;
 }
 
 void
 conn_close(struct conn *c, const char *reason)
 {
-	struct server	*srv = c->srv;
+	struct conns	*set = c->set;
 
 	if (c->flags & CONN_CLOSING)
 		return;
 	c->flags |= CONN_CLOSING;
-	c->flags &= ~CONN_LINGER;
+	c->flags &= ~(CONN_LINGER | CONN_DRAINING);
 	if (c->reason == NULL)
 		c->reason = reason;
-	loop_set(srv->loop, c->fd, 0);
-	loop_timer_cancel(srv->loop, &c->reg_timer);
-	loop_timer_cancel(srv->loop, &c->flood_timer);
+	loop_set(set->loop, c->fd, 0);
+	loop_timer_cancel(set->loop, &c->flood_timer);
 	outq_clear(c->out);
-	chat_leave(c, reason, 1);
-	c->reap_next = srv->reapq;
-	srv->reapq = c;
+	c->reap_next = set->reapq;
+	set->reapq = c;
+	c->cb->closed(c->arg, c->reason);
 }
 
 void
 conn_linger(struct conn *c, const char *reason)
 {
-	struct server	*srv = c->srv;
+	struct conns	*set = c->set;
 
-	if (c->flags & (CONN_CLOSING | CONN_LINGER))
+	if (c->flags & (CONN_CLOSING | CONN_LINGER | CONN_DRAINING))
 		return;
-	room_sync(c);
 	c->flags |= CONN_LINGER;
+	c->flags &= ~CONN_DRAINED;
 	if (c->reason == NULL)
 		c->reason = reason;
-	c->linger_until = loop_now(srv->loop) + CONN_LINGER_MS;
-	loop_want(srv->loop, c->fd, LOOP_READ, 0);
-	loop_timer_cancel(srv->loop, &c->reg_timer);
-	loop_timer_cancel(srv->loop, &c->flood_timer);
-	/* Closed by the flush once the queue is empty. */
+	c->deadline = loop_now(set->loop) + CONN_LINGER_MS;
+	loop_timer_cancel(set->loop, &c->flood_timer);
+	/* Ended by the flush once the queue is empty. */
 	if (!(c->flags & CONN_FLUSHQ)) {
 		c->flags |= CONN_FLUSHQ;
-		c->flush_next = srv->flushq;
-		srv->flushq = c;
+		c->flush_next = set->flushq;
+		set->flushq = c;
 	}
+	conn_watch(c);
 }
 
-/* Writes what the kernel takes; asks for writability while bytes wait. */
+/*
+ * Everything is written: end the output and read what the peer still
+ * sends until it closes, since closing with unread input resets the
+ * connection and may destroy the last words before they are read.
+ */
+static void
+conn_end_output(struct conn *c)
+{
+	uint64_t	now = loop_now(c->set->loop);
+
+	c->flags &= ~CONN_LINGER;
+	c->flags |= CONN_DRAINING;
+	if (stream_shutdown(c->s) == -1) {
+		conn_close(c, c->reason);
+		return;
+	}
+	if (c->deadline > now + CONN_DRAIN_MS)
+		c->deadline = now + CONN_DRAIN_MS;
+	conn_watch(c);
+	conn_discard(c);
+}
+
+static ssize_t
+conn_writer(void *arg, const struct iovec *iov, int n)
+{
+	struct conn	*c = arg;
+
+	return stream_writev(c->s, iov, n);
+}
+
+/* Writes what the stream takes; watches for writability while bytes wait. */
 static void
 conn_flush(struct conn *c)
 {
-	if (c->flags & CONN_CLOSING)
+	size_t	len;
+
+	if (c->flags & (CONN_CLOSING | CONN_DRAINING))
 		return;
-	if (outq_len(c->out) > 0 && outq_flush(c->out, c->fd) == -1) {
+	if (outq_len(c->out) > 0 &&
+	    outq_write(c->out, conn_writer, c) == -1) {
 		conn_close(c, errno == EPIPE || errno == ECONNRESET ?
 		    "connection reset" : "write error");
 		return;
 	}
-	if (outq_len(c->out) > 0) {
-		loop_want(c->srv->loop, c->fd, LOOP_WRITE, 1);
+	if ((len = outq_len(c->out)) <= c->set->lim.sendq)
+		c->over_since = 0;
+	if (len == 0 && (c->flags & CONN_LINGER)) {
+		conn_end_output(c);
 		return;
 	}
-	loop_want(c->srv->loop, c->fd, LOOP_WRITE, 0);
-	if (c->flags & CONN_LINGER)
-		conn_close(c, c->reason);
+	if ((c->flags & CONN_DRAINED) && len <= c->set->lim.sendq / 4) {
+		c->cb->drained(c->arg);
+		if (c->flags & CONN_CLOSING)
+			return;
+	}
+	conn_watch(c);
 }
 
 void
-conn_before_sleep(void *arg)
+conns_input(struct conns *set)
 {
-	struct server	*srv = arg;
 	struct conn	*c;
 
-	while (srv->dirty != NULL || srv->overflowq != NULL ||
-	    srv->flushq != NULL) {
-		room_sync_all(srv);
-		while ((c = srv->overflowq) != NULL) {
-			srv->overflowq = c->overflow_next;
-			conn_close(c, "send queue exceeded");
-		}
-		while ((c = srv->flushq) != NULL) {
-			srv->flushq = c->flush_next;
-			c->flags &= ~CONN_FLUSHQ;
-			conn_flush(c);
-		}
+	while ((c = set->inputq) != NULL) {
+		set->inputq = c->input_next;
+		c->flags &= ~CONN_INPUTQ;
+		if (!(c->flags & (CONN_CLOSING | CONN_LINGER | CONN_DRAINING |
+		    CONN_THROTTLED | CONN_EOF)) && stream_pending(c->s) > 0)
+			conn_read(c);
 	}
-	while ((c = srv->reapq) != NULL) {
-		srv->reapq = c->reap_next;
+}
+
+void
+conns_drop(struct conns *set)
+{
+	struct conn	*c;
+
+	while ((c = set->overflowq) != NULL) {
+		set->overflowq = c->overflow_next;
+		conn_close(c, c->reason);
+	}
+}
+
+void
+conns_flush(struct conns *set)
+{
+	struct conn	*c;
+
+	while ((c = set->flushq) != NULL) {
+		set->flushq = c->flush_next;
+		c->flags &= ~CONN_FLUSHQ;
+		conn_flush(c);
+	}
+}
+
+int
+conns_busy(const struct conns *set)
+{
+	return set->overflowq != NULL || set->flushq != NULL;
+}
+
+void
+conns_reap(struct conns *set)
+{
+	struct conn	*c;
+
+	while ((c = set->reapq) != NULL) {
+		set->reapq = c->reap_next;
 		conn_reap(c);
 	}
-	if (srv->shutting_down && srv->conns == NULL)
-		loop_stop(srv->loop);
 }
 
 /* Frees a closed connection: nothing refers to it any more. */
 static void
 conn_reap(struct conn *c)
 {
-	struct server	*srv = c->srv;
+	struct conns	*set = c->set;
 
-	log_info("disconnect from %s%s%s: %s", c->addr,
-	    c->nick[0] != '\0' ? " nick " : "", c->nick,
-	    c->reason != NULL ? c->reason : "closed");
-	loop_del(srv->loop, c->fd);
-	close(c->fd);
+	loop_del(set->loop, c->fd);
+	stream_close(c->s);
 	if (c->prev != NULL)
 		c->prev->next = c->next;
 	else
-		srv->conns = c->next;
+		set->head = c->next;
 	if (c->next != NULL)
 		c->next->prev = c->prev;
-	srv->nconns--;
+	set->count--;
 	linebuf_free(c->in);
 	outq_free(c->out);
 	free(c);
 }
 
 void
-conn_sweep(struct server *srv)
+conns_sweep(struct conns *set)
 {
 	struct conn	*c;
-	uint64_t	 now = loop_now(srv->loop);
-	uint64_t	 dead = (uint64_t)srv->cf.dead_secs * 1000;
+	uint64_t	 now = loop_now(set->loop);
 
-	for (c = srv->conns; c != NULL; c = c->next) {
+	for (c = set->head; c != NULL; c = c->next) {
 		if (c->flags & CONN_CLOSING)
 			continue;
-		if (c->flags & CONN_LINGER) {
-			if (now >= c->linger_until)
+		if (c->flags & (CONN_LINGER | CONN_DRAINING)) {
+			if (now >= c->deadline)
 				conn_close(c, c->reason);
 			continue;
 		}
-		if (c->mode == CONN_FRAME && dead > 0 &&
-		    now - c->last_read > dead) {
-			conn_close(c, "ping timeout");
-			continue;
+		if (conn_over(c))
+			conn_overflow(c, "send queue exceeded");
+		else if (c->idle_ms > 0 && now - c->last_read > c->idle_ms) {
+			c->last_read = now;
+			c->cb->idle(c->arg);
 		}
 	}
-}
-
-void
-conn_free_all(struct server *srv)
-{
-	struct conn	*c;
-
-	while ((c = srv->conns) != NULL) {
-		if (!(c->flags & CONN_CLOSING)) {
-			c->flags |= CONN_CLOSING;
-			chat_leave(c, NULL, 0);
-		}
-		loop_timer_cancel(srv->loop, &c->reg_timer);
-		loop_timer_cancel(srv->loop, &c->flood_timer);
-		conn_reap(c);
-	}
-	srv->reapq = srv->flushq = srv->overflowq = NULL;
 }

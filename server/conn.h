@@ -1,6 +1,8 @@
 /*
- * conn.h: a client connection: its socket, input decoder, output queue,
- * flood budget and lifetime; the chat state that rides on it.
+ * conn.h: a client connection as a transport: a stream, an input decoder
+ * under a flood budget, an output queue under send-queue limits, and a
+ * lifetime that ends only at the loop's safe point.  It knows nothing of
+ * chat: it calls up through the callbacks it was made with.
  */
 #ifndef CONN_H
 #define CONN_H
@@ -8,92 +10,92 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "loop.h"
-#include "net.h"
-#include "proto.h"
-
 struct block;
-struct frame;
-struct server;
+struct loop;
+struct stream;
 
-enum conn_mode {
-	CONN_NEW,		/* not yet registered */
-	CONN_TEXT,		/* telnet/nc: lines for humans */
-	CONN_FRAME		/* chat-client: frames */
+struct conn;
+struct conns;
+
+/* What bounds every connection. */
+struct conn_limits {
+	size_t		 sendq;		/* soft limit of queued output, bytes */
+	size_t		 sendq_hard;	/* over it, dropped at once */
+	unsigned	 sendq_ms;	/* over the soft limit this long: dropped */
+	double		 flood_rate;	/* lines a second; 0: no flood control */
+	double		 flood_burst;	/* lines at once */
 };
 
-#define CONN_EOF	0x01	/* the peer will send nothing more */
-#define CONN_THROTTLED	0x02	/* out of flood budget; not reading */
-#define CONN_CLOSING	0x04	/* closed; freed at the next safe point */
-#define CONN_LINGER	0x08	/* close once the output is written */
-#define CONN_OVERFLOW	0x10	/* past its send queue; to be dropped */
-#define CONN_FLUSHQ	0x20	/* on the flush queue */
-#define CONN_USER	0x40	/* registered: has a nick and a room */
-
-struct conn {
-	struct server		*srv;
-	int			 fd;
-	char			 addr[NET_ADDRLEN];
-	struct linebuf		*in;
-	struct outq		*out;
-	enum conn_mode		 mode;
-	int			 flags;
-	const char		*reason;	/* why it closed, for the log */
-
-	double			 tokens;	/* flood budget, in lines */
-	uint64_t		 tokens_at;	/* when last refilled, microseconds */
-	uint64_t		 last_read;	/* monotonic ms */
-	uint64_t		 linger_until;
-	struct loop_timer	 reg_timer;	/* text mode after 500 ms */
-	struct loop_timer	 flood_timer;
-
-	char			 nick[PROTO_NICKMAX + 1];
-	struct room		*room;
-	size_t			 room_off;	/* room's block queued so far */
-	struct conn		*room_prev, *room_next;
-	struct conn		*nick_next;
-	struct conn		*prev, *next;
-	struct conn		*flush_next, *overflow_next, *reap_next;
+/*
+ * What a connection calls; arg is the one given to conn_new().  None is
+ * called from inside a conn_send(), and nothing after closed().
+ */
+struct conn_cb {
+	/* A line, without its LF (and CR), NUL-terminated. */
+	void	(*line)(void *arg, char *line, size_t len);
+	/* A line passed the limit and was dropped. */
+	void	(*toolong)(void *arg);
+	/* The peer will send nothing more. */
+	void	(*eof)(void *arg);
+	/* Nothing was read for the idle time (conn_set_idle()). */
+	void	(*idle)(void *arg);
+	/* The output queue drained to half of conn_space()'s mark. */
+	void	(*drained)(void *arg);
+	/* The connection is gone, for reason; the last call. */
+	void	(*closed)(void *arg, const char *reason);
 };
 
-/* Accepts what is waiting on a listening socket (a loop callback). */
-void	conn_accept(int fd, int ready, void *srv);
+struct conns	*conns_new(struct loop *, const struct conn_limits *);
+/* Frees every connection, calling nothing. */
+void		 conns_free(struct conns *);
+int		 conns_count(const struct conns *);
 
 /*
- * Makes a connection of an accepted, non-blocking socket and starts
- * watching it; NULL (the caller closes fd) on failure.
+ * Makes a connection of a stream and starts reading it; addr names the
+ * peer for the log.  NULL (the caller closes the stream) on failure.
  */
-struct conn *conn_new(struct server *, int fd);
+struct conn	*conn_new(struct conns *, struct stream *, const char *addr,
+		    const struct conn_cb *, void *arg);
+
+/* Queues bytes (copied), or len bytes of a shared block at off. */
+void		 conn_send(struct conn *, const void *, size_t);
+void		 conn_send_block(struct conn *, struct block *, size_t off,
+		    size_t len);
+/* Bytes that may still be queued before half the soft limit. */
+size_t		 conn_space(const struct conn *);
+/* Calls drained() as the queue empties, while on is set. */
+void		 conn_want_drained(struct conn *, int on);
+
+/* Calls idle() after ms of silence from the peer; 0: never. */
+void		 conn_set_idle(struct conn *, unsigned ms);
+/* Probes a silent peer with TCP keepalives. */
+void		 conn_keepalive(struct conn *);
+const char	*conn_addr(const struct conn *);
+/* When the first byte came (loop_now()), 0 if none yet. */
+uint64_t	 conn_first_byte(const struct conn *);
+
+/* Closes now, dropping queued output; closed() is called at once. */
+void		 conn_close(struct conn *, const char *reason);
+/*
+ * Stops reading, writes what is queued, ends the output and waits
+ * briefly for the peer to close, then closes with reason.
+ */
+void		 conn_linger(struct conn *, const char *reason);
 
 /*
- * Queues bytes (copied), after what the connection's room has broadcast
- * to it; or len bytes of a shared block at off, as they come (the room
- * keeps its own order).
+ * The transport's steps before the loop sleeps, which the server runs
+ * in order: conns_input() takes lines a stream already holds decoded;
+ * conns_drop() closes connections past their send queue; conns_flush()
+ * writes every connection with new output; conns_reap() frees closed
+ * ones.  conns_busy() is true while drops or writes wait.
  */
-void	conn_send(struct conn *, const void *, size_t);
-void	conn_send_block(struct conn *, struct block *, size_t off,
-	    size_t len);
-/* Queues one event, rendered for the connection's mode. */
-void	conn_send_frame(struct conn *, const struct frame *, int flags);
+void		 conns_input(struct conns *);
+void		 conns_drop(struct conns *);
+void		 conns_flush(struct conns *);
+int		 conns_busy(const struct conns *);
+void		 conns_reap(struct conns *);
 
-/* Closes at once, dropping queued output; the room is told reason. */
-void	conn_close(struct conn *, const char *reason);
-/* Stops reading and closes once queued output is written. */
-void	conn_linger(struct conn *, const char *reason);
-
-/* Runs input held back by flood control or a registration delay. */
-void	conn_process(struct conn *);
-
-/*
- * The safe point of each loop turn: drops connections past their send
- * queue, writes every connection with new output, frees closed ones.
- */
-void	conn_before_sleep(void *srv);
-
-/* Once a second: dead links and lingering closes. */
-void	conn_sweep(struct server *);
-
-/* Frees every connection at exit, without a word to anyone. */
-void	conn_free_all(struct server *);
+/* Once a second: idle peers, the soft limit's time, lingering closes. */
+void		 conns_sweep(struct conns *);
 
 #endif /* CONN_H */

@@ -10,63 +10,76 @@
 #include <unistd.h>
 
 #include "chat.h"
-#include "conn.h"
 #include "console.h"
 #include "linebuf.h"
 #include "log.h"
 #include "loop.h"
 #include "proto.h"
 #include "room.h"
-#include "server.h"
 #include "text.h"
 
+#define CONSOLE_WHO	65536	/* bytes of one room's member list */
+
 struct console {
+	struct loop	*loop;
+	struct chat	*chat;
 	struct linebuf	*in;
+	int		 watching;
+	void		(*shutdown)(void *);
+	void		*arg;
 };
 
 static void	console_read(int, int, void *);
-static void	console_who(struct server *, FILE *);
-static void	console_kick(struct server *, const char *, size_t, FILE *);
+static void	console_line(struct console *, const char *, size_t);
+static void	console_who(struct console *);
+static void	console_kick(struct console *, const char *, size_t);
 
-int
-console_start(struct server *srv)
+struct console *
+console_new(struct loop *loop, struct chat *chat, void (*shutdown)(void *),
+    void *arg)
 {
 	struct console	*con;
 
+	if ((con = calloc(1, sizeof(*con))) == NULL)
+		return NULL;
+	con->loop = loop;
+	con->chat = chat;
+	con->shutdown = shutdown;
+	con->arg = arg;
 	if (fcntl(STDIN_FILENO, F_GETFD) == -1)
-		return 0;
-	if ((con = calloc(1, sizeof *con)) == NULL)
-		return -1;
+		return con;		/* no stdin: nothing to watch */
 	if ((con->in = linebuf_new(PROTO_MAXLINE, PROTO_MAXLINE, 0)) == NULL ||
-	    loop_add(srv->loop, STDIN_FILENO, LOOP_READ, console_read,
-	    srv) == -1) {
-		linebuf_free(con->in);
-		free(con);
-		return -1;
+	    loop_add(loop, STDIN_FILENO, LOOP_READ, console_read, con) == -1) {
+		console_free(con);
+		return NULL;
 	}
-	srv->console = con;
-	srv->stdin_open = 1;
-	return 0;
+	con->watching = 1;
+	return con;
 }
 
 void
-console_stop(struct server *srv)
+console_stop(struct console *con)
 {
-	if (srv->stdin_open)
-		loop_del(srv->loop, STDIN_FILENO);
-	srv->stdin_open = 0;
-	if (srv->console != NULL) {
-		linebuf_free(srv->console->in);
-		free(srv->console);
-		srv->console = NULL;
-	}
+	if (con != NULL && con->watching)
+		loop_del(con->loop, STDIN_FILENO);
+	if (con != NULL)
+		con->watching = 0;
+}
+
+void
+console_free(struct console *con)
+{
+	if (con == NULL)
+		return;
+	console_stop(con);
+	linebuf_free(con->in);
+	free(con);
 }
 
 static void
 console_read(int fd, int ready, void *arg)
 {
-	struct server	*srv = arg;
-	struct console	*con = srv->console;
+	struct console	*con = arg;
 	char		*p, *line;
 	size_t		 avail, len;
 	ssize_t		 n;
@@ -82,21 +95,21 @@ console_read(int fd, int ready, void *arg)
 	if (n <= 0) {
 		/* EOF only stops the console; the server keeps running. */
 		log_info("console: end of input");
-		loop_del(srv->loop, fd);
-		srv->stdin_open = 0;
+		console_stop(con);
 		return;
 	}
 	linebuf_commit(con->in, (size_t)n);
-	while (srv->console != NULL &&
+	while (con->watching &&
 	    (r = linebuf_next(con->in, &line, &len)) != LINEBUF_NONE) {
 		if (r == LINEBUF_LINE)
-			console_line(srv, line, len, stdout);
+			console_line(con, line, len);
 	}
 	fflush(stdout);
 }
 
-void
-console_line(struct server *srv, const char *line, size_t len, FILE *out)
+/* Carries out one console line; replies go to stdout. */
+static void
+console_line(struct console *con, const char *line, size_t len)
 {
 	struct input	 in;
 
@@ -104,62 +117,61 @@ console_line(struct server *srv, const char *line, size_t len, FILE *out)
 	if (in.kind == INPUT_EMPTY)
 		return;
 	if (in.kind == INPUT_MESSAGE) {
-		chat_announce(srv, in.text, in.textlen);
+		chat_announce(con->chat, in.text, in.textlen);
 		return;
 	}
 	if (proto_is_command(&in, "who"))
-		console_who(srv, out);
+		console_who(con);
 	else if (proto_is_command(&in, "kick"))
-		console_kick(srv, in.text, in.textlen, out);
+		console_kick(con, in.text, in.textlen);
 	else if (proto_is_command(&in, "shutdown"))
-		chat_shutdown(srv);
+		con->shutdown(con->arg);
 	else
-		fprintf(out, "console: unknown command (commands: /who, "
+		printf("console: unknown command (commands: /who, "
 		    "/kick NICK [REASON], /shutdown; other text is "
 		    "announced)\n");
 }
 
 /* Lists every room with its members. */
 static void
-console_who(struct server *srv, FILE *out)
+console_who(struct console *con)
 {
+	static char	 buf[CONSOLE_WHO];
 	struct room	*r;
-	struct conn	*c;
+	int		 n = chat_nusers(con->chat);
 
-	fprintf(out, "%d user%s online\n", srv->nusers,
-	    srv->nusers == 1 ? "" : "s");
-	for (r = srv->rooms; r != NULL; r = room_next(r)) {
-		fprintf(out, "%s (%d):", room_name(r), room_count(r));
-		for (c = room_members(r); c != NULL; c = c->room_next)
-			fprintf(out, " %s", c->nick);
-		fputc('\n', out);
+	printf("%d user%s online\n", n, n == 1 ? "" : "s");
+	for (r = rooms_first(chat_rooms(con->chat)); r != NULL;
+	    r = room_next(r)) {
+		room_who(r, buf, sizeof(buf));
+		printf("%s (%d):%s%s\n", room_name(r), room_count(r),
+		    buf[0] != '\0' ? " " : "", buf);
 	}
 }
 
 static void
-console_kick(struct server *srv, const char *args, size_t len, FILE *out)
+console_kick(struct console *con, const char *args, size_t len)
 {
-	struct conn	*c;
+	struct user	*u;
 	const char	*w, *rest;
 	size_t		 wl, n;
-	char		 reason[256];
+	char		 clean[TEXT_CLEAN_MAX(PROTO_MAXLINE)], reason[256];
 
 	rest = proto_word(args, len, &w, &wl);
 	if (wl == 0) {
-		fprintf(out, "console: usage: /kick NICK [REASON]\n");
+		printf("console: usage: /kick NICK [REASON]\n");
 		return;
 	}
-	if ((c = chat_find(srv, w, wl)) == NULL) {
-		fprintf(out, "console: no such nick: %.*s\n",
-		    (int)(wl > 32 ? 32 : wl), w);
+	if ((u = chat_find(con->chat, w, wl)) == NULL) {
+		printf("console: no such nick: %.*s\n", (int)(wl > 32 ? 32 :
+		    wl), w);
 		return;
 	}
-	n = text_clean(rest, (size_t)(args + len - rest), srv->clean);
-	n = text_prefix(srv->clean, n, 200);
-	snprintf(reason, sizeof reason, "kicked%s%.*s", n > 0 ? ": " : "",
-	    (int)n, srv->clean);
-	log_info("console: kicked %s", c->nick);
-	fprintf(out, "console: kicked %s\n", c->nick);
-	chat_leave(c, reason, 1);
-	conn_linger(c, "kicked");
+	n = text_clean(rest, (size_t)(args + len - rest), clean);
+	n = text_prefix(clean, n, 200);
+	snprintf(reason, sizeof(reason), "kicked%s%.*s", n > 0 ? ": " : "",
+	    (int)n, clean);
+	log_info("console: kicked %s", user_nick(u));
+	printf("console: kicked %s\n", user_nick(u));
+	chat_kick(u, reason);
 }

@@ -5,17 +5,18 @@
 #ifndef CONSOLE_H
 #define CONSOLE_H
 
-#include <stddef.h>
-#include <stdio.h>
+struct chat;
+struct console;
+struct loop;
 
-struct server;
-
-/* Starts watching stdin if it is open; -1 if it cannot be watched. */
-int	console_start(struct server *);
-/* Stops watching stdin and frees the console. */
-void	console_stop(struct server *);
-
-/* Carries out one console line; replies go to out. */
-void	console_line(struct server *, const char *, size_t, FILE *out);
+/*
+ * Watches stdin, if it is open, for console lines; /shutdown calls
+ * shutdown(arg).  NULL if it cannot be watched or out of memory.
+ */
+struct console	*console_new(struct loop *, struct chat *,
+		    void (*shutdown)(void *), void *arg);
+/* Stops watching stdin. */
+void		 console_stop(struct console *);
+void		 console_free(struct console *);
 
 #endif /* CONSOLE_H */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "loop.h"
 
 struct loop_fd {
@@ -31,17 +32,9 @@ struct loop {
 	int			 stop;
 };
 
+static int	loop_mask(const struct loop *, int);
 static void	loop_run_timers(struct loop *);
 static void	loop_dispatch(struct loop *, fd_set *, fd_set *, int);
-
-uint64_t
-loop_clock(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 struct loop *
 loop_new(void)
@@ -53,7 +46,7 @@ loop_new(void)
 	FD_ZERO(&l->rset);
 	FD_ZERO(&l->wset);
 	l->maxfd = -1;
-	l->now = loop_clock();
+	l->now = (uint64_t)clock_ms();
 	return l;
 }
 
@@ -124,7 +117,7 @@ loop_want(struct loop *l, int fd, int bits, int on)
 	loop_set(l, fd, on ? mask | bits : mask & ~bits);
 }
 
-int
+static int
 loop_mask(const struct loop *l, int fd)
 {
 	if (fd < 0 || fd >= FD_SETSIZE)
@@ -139,7 +132,7 @@ loop_timer_set(struct loop *l, struct loop_timer *t, uint64_t ms,
 	struct loop_timer	*p;
 
 	loop_timer_cancel(l, t);
-	t->when = loop_clock() + ms;
+	t->when = (uint64_t)clock_ms() + ms;
 	t->cb = cb;
 	t->arg = arg;
 	t->armed = 1;
@@ -193,7 +186,7 @@ loop_run_timers(struct loop *l)
 {
 	struct loop_timer	*t;
 
-	l->now = loop_clock();
+	l->now = (uint64_t)clock_ms();
 	while ((t = l->timers) != NULL && t->when <= l->now) {
 		loop_timer_cancel(l, t);
 		t->cb(t->arg);
@@ -235,7 +228,7 @@ loop_once(struct loop *l)
 	if (l->stop)
 		return 0;
 	if (l->timers != NULL) {
-		now = loop_clock();
+		now = (uint64_t)clock_ms();
 		now = l->timers->when > now ? l->timers->when - now : 0;
 		tv.tv_sec = (time_t)(now / 1000);
 		tv.tv_usec = (suseconds_t)(now % 1000) * 1000;
@@ -247,7 +240,7 @@ loop_once(struct loop *l)
 	n = select(maxfd + 1, &r, &w, NULL, tvp);
 	if (n == -1 && errno != EINTR)
 		return -1;
-	l->now = loop_clock();
+	l->now = (uint64_t)clock_ms();
 	if (n > 0)
 		loop_dispatch(l, &r, &w, maxfd);
 	loop_run_timers(l);

@@ -43,7 +43,6 @@ void		 loop_del(struct loop *, int fd);
 void		 loop_set(struct loop *, int fd, int mask);
 /* Adds or removes bits of what fd is watched for. */
 void		 loop_want(struct loop *, int fd, int bits, int on);
-int		 loop_mask(const struct loop *, int fd);
 
 /* Arms t to call cb(arg) ms milliseconds from now, re-arming if armed. */
 void		 loop_timer_set(struct loop *, struct loop_timer *,
@@ -53,10 +52,8 @@ void		 loop_timer_cancel(struct loop *, struct loop_timer *);
 /* Calls cb(arg) before each wait, to flush output and reap. */
 void		 loop_before(struct loop *, loop_cb *, void *arg);
 
-/* Monotonic milliseconds, as of the start of this loop turn. */
+/* Monotonic milliseconds (clock_ms()), as of the start of this turn. */
 uint64_t	 loop_now(const struct loop *);
-/* Monotonic milliseconds, read from the clock now. */
-uint64_t	 loop_clock(void);
 
 /* One turn: the before hook, a wait, the ready callbacks, the timers. */
 int		 loop_once(struct loop *);

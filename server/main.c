@@ -1,6 +1,7 @@
 /*
- * main.c: chat-server's command line, signals, setup and teardown around
- * the event loop.
+ * main.c: chat-server's command line, signals, and the server put
+ * together around the event loop: what runs before each sleep, in order,
+ * is here in one place.
  */
 #include <sys/resource.h>
 #include <sys/select.h>
@@ -19,21 +20,30 @@
 #include <unistd.h>
 
 #include "chat.h"
+#include "cmd.h"
 #include "conn.h"
 #include "console.h"
+#include "listen.h"
 #include "log.h"
 #include "loop.h"
+#include "motd.h"
 #include "net.h"
 #include "proto.h"
 #include "room.h"
-#include "server.h"
-#include "text.h"
+#include "selfpipe.h"
+#include "store.h"
+#include "stream.h"
 
-#define SWEEP_MS	1000	/* dead links, lingering closes */
-#define MOTD_MAXLINES	100
+#define SWEEP_MS	1000	/* dead links, lingering closes, limits */
+#define STOP_MS		2000	/* longest flush at shutdown */
+#define SENDQ_DEFAULT	(256 * 1024)
+#define SENDQ_HARD_X	16	/* default hard limit: times the soft one */
+#define SENDQ_SECS	10
 
 enum {
 	OPT_SENDQ = 256,
+	OPT_SENDQ_HARD,
+	OPT_SENDQ_TIME,
 	OPT_FLOOD_RATE,
 	OPT_FLOOD_BURST,
 	OPT_MOTD,
@@ -46,6 +56,8 @@ static const struct option longopts[] = {
 	{ "max-clients",	required_argument,	NULL, 'm' },
 	{ "history",		required_argument,	NULL, 'H' },
 	{ "sendq",		required_argument,	NULL, OPT_SENDQ },
+	{ "sendq-hard",		required_argument,	NULL, OPT_SENDQ_HARD },
+	{ "sendq-time",		required_argument,	NULL, OPT_SENDQ_TIME },
 	{ "flood-rate",		required_argument,	NULL, OPT_FLOOD_RATE },
 	{ "flood-burst",	required_argument,	NULL, OPT_FLOOD_BURST },
 	{ "motd",		required_argument,	NULL, OPT_MOTD },
@@ -57,22 +69,51 @@ static const struct option longopts[] = {
 	{ NULL,			0,			NULL, 0 }
 };
 
-static int	sigpipe[2] = { -1, -1 };
+struct config {
+	const char		*listen;	/* NULL: every local address */
+	const char		*port;
+	int			 max_clients;	/* 0: as many as fit */
+	unsigned		 history;	/* kept and replayed per room */
+	struct conn_limits	 lim;
+	unsigned		 dead_secs;	/* silence that drops a client */
+	const char		*motd;		/* its file, or NULL */
+	int			 level;
+};
+
+/* The server: every module's state, put together here. */
+struct server {
+	struct config		 cf;
+	struct loop		*loop;
+	struct listener		*listener;
+	struct conns		*conns;
+	struct store		*store;
+	struct rooms		*rooms;
+	struct chat		*chat;
+	struct console		*console;
+	char			**motd;
+	int			 sigfd;
+	int			 stopping;
+	int			 peak;		/* clients at most since a trim */
+	struct loop_timer	 sweep_timer;
+	struct loop_timer	 stop_timer;
+};
 
 static void	usage(FILE *);
 static void	help(void);
 static void	badarg(const char *, const char *, const char *)
 		    __attribute__((noreturn));
 static long long number(const char *, const char *, long long, long long);
-static void	parse_args(int, char **, struct config *, int *);
-static char	**motd_load(const char *);
-static void	motd_free(char **);
-static void	on_signal(int);
-static void	signal_read(int, int, void *);
-static int	signal_setup(struct server *);
+static void	parse_args(int, char **, struct config *);
+static int	accepted(void *, int, const char *);
+static void	before_sleep(void *);
 static void	sweep(void *);
-static int	listen_setup(struct server *);
-static int	clients_max(const struct server *);
+static void	on_signals(int, int, void *);
+static void	reload(struct server *);
+static void	stop(void *);
+static void	stop_now(void *);
+static int	clients_max(int, int *);
+static void	setup(struct server *);
+static void	teardown(struct server *);
 
 static void
 usage(FILE *fp)
@@ -82,7 +123,8 @@ usage(FILE *fp)
 	    "[-m max-clients] [-p port]\n"
 	    "                   [--dead-timeout secs] [--flood-burst lines]\n"
 	    "                   [--flood-rate lines] [--motd file] "
-	    "[--sendq bytes]\n");
+	    "[--sendq bytes]\n"
+	    "                   [--sendq-hard bytes] [--sendq-time secs]\n");
 }
 
 static void
@@ -98,8 +140,12 @@ help(void)
 	    "(default: what select() allows)\n"
 	    "  -H, --history N           lines replayed per room on join "
 	    "(default 50; 0: off)\n"
-	    "      --sendq BYTES         cap on a client's queued output "
-	    "(default 262144)\n"
+	    "      --sendq BYTES         soft limit of a client's queued "
+	    "output (default %d)\n"
+	    "      --sendq-hard BYTES    hard limit, dropped at once "
+	    "(default %d times --sendq)\n"
+	    "      --sendq-time SECS     dropped if over --sendq this long "
+	    "(default %d)\n"
 	    "      --flood-rate N        lines per second per client "
 	    "(default 10; 0: off)\n"
 	    "      --flood-burst N       lines a client may send at once "
@@ -113,7 +159,8 @@ help(void)
 	    "  -v, --verbose             log debug lines too\n"
 	    "  -h, --help                this help\n"
 	    "  -V, --version             print the version\n",
-	    PROTO_PORT, PROTO_DEAD_SECS);
+	    PROTO_PORT, SENDQ_DEFAULT, SENDQ_HARD_X, SENDQ_SECS,
+	    PROTO_DEAD_SECS);
 }
 
 static void
@@ -134,256 +181,327 @@ number(const char *opt, const char *arg, long long min, long long max)
 	errno = 0;
 	v = strtoll(arg, &end, 10);
 	if (*arg == '\0' || *end != '\0' || errno != 0 || v < min || v > max) {
-		snprintf(why, sizeof why, "expected a number from %lld to %lld",
-		    min, max);
+		snprintf(why, sizeof(why), "expected a number from %lld to "
+		    "%lld", min, max);
 		badarg(opt, arg, why);
 	}
 	return v;
 }
 
+/* One option; exits 2 on a bad one. */
 static void
-parse_args(int argc, char **argv, struct config *cf, int *level)
+parse_opt(int ch, char **argv, struct config *cf)
 {
-	int	 ch;
+	switch (ch) {
+	case 'l':
+		cf->listen = optarg;
+		break;
+	case 'p':
+		number("--port", optarg, 0, 65535);
+		cf->port = optarg;
+		break;
+	case 'm':
+		cf->max_clients = (int)number("--max-clients", optarg, 1,
+		    FD_SETSIZE);
+		break;
+	case 'H':
+		cf->history = (unsigned)number("--history", optarg, 0, 100000);
+		break;
+	case OPT_SENDQ:
+		cf->lim.sendq = (size_t)number("--sendq", optarg, 1024,
+		    1LL << 30);
+		break;
+	case OPT_SENDQ_HARD:
+		cf->lim.sendq_hard = (size_t)number("--sendq-hard", optarg,
+		    1024, 1LL << 32);
+		break;
+	case OPT_SENDQ_TIME:
+		cf->lim.sendq_ms = 1000 * (unsigned)number("--sendq-time",
+		    optarg, 0, 3600);
+		break;
+	case OPT_FLOOD_RATE:
+		cf->lim.flood_rate = (double)number("--flood-rate", optarg, 0,
+		    1000000);
+		break;
+	case OPT_FLOOD_BURST:
+		cf->lim.flood_burst = (double)number("--flood-burst", optarg,
+		    1, 1000000);
+		break;
+	case OPT_MOTD:
+		cf->motd = optarg;
+		break;
+	case OPT_DEAD_TIMEOUT:
+		cf->dead_secs = (unsigned)number("--dead-timeout", optarg, 1,
+		    86400);
+		break;
+	case 'q':
+		cf->level = LOG_QUIET;
+		break;
+	case 'v':
+		cf->level = LOG_DEBUG;
+		break;
+	case 'h':
+		help();
+		exit(0);
+	case 'V':
+		printf("chat-server %s\n", CHAT_VERSION);
+		exit(0);
+	case ':':
+		fprintf(stderr, "chat-server: option %s needs a value (see "
+		    "chat-server --help)\n", argv[optind - 1]);
+		exit(2);
+	default:
+		fprintf(stderr, "chat-server: unknown option %s (see "
+		    "chat-server --help)\n", argv[optind - 1]);
+		exit(2);
+	}
+}
+
+static void
+parse_args(int argc, char **argv, struct config *cf)
+{
+	int	 ch, hard = 0;
 
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":H:hl:m:p:qVv", longopts,
 	    NULL)) != -1) {
-		switch (ch) {
-		case 'l':
-			cf->listen = optarg;
-			break;
-		case 'p':
-			number("--port", optarg, 0, 65535);
-			cf->port = optarg;
-			break;
-		case 'm':
-			cf->max_clients = (int)number("--max-clients", optarg,
-			    1, FD_SETSIZE);
-			break;
-		case 'H':
-			cf->history = (unsigned)number("--history", optarg, 0,
-			    100000);
-			break;
-		case OPT_SENDQ:
-			cf->sendq = (size_t)number("--sendq", optarg, 1024,
-			    1LL << 30);
-			break;
-		case OPT_FLOOD_RATE:
-			cf->flood_rate = (double)number("--flood-rate", optarg,
-			    0, 1000000);
-			break;
-		case OPT_FLOOD_BURST:
-			cf->flood_burst = (double)number("--flood-burst",
-			    optarg, 1, 1000000);
-			break;
-		case OPT_MOTD:
-			cf->motd = motd_load(optarg);
-			break;
-		case OPT_DEAD_TIMEOUT:
-			cf->dead_secs = (unsigned)number("--dead-timeout",
-			    optarg, 1, 86400);
-			break;
-		case 'q':
-			*level = LOG_QUIET;
-			break;
-		case 'v':
-			*level = LOG_DEBUG;
-			break;
-		case 'h':
-			help();
-			exit(0);
-		case 'V':
-			printf("chat-server %s\n", CHAT_VERSION);
-			exit(0);
-		case ':':
-			fprintf(stderr, "chat-server: option %s needs a value "
-			    "(see chat-server --help)\n", argv[optind - 1]);
-			exit(2);
-		default:
-			fprintf(stderr, "chat-server: unknown option %s (see "
-			    "chat-server --help)\n", argv[optind - 1]);
-			exit(2);
-		}
+		parse_opt(ch, argv, cf);
+		hard |= ch == OPT_SENDQ_HARD;
 	}
 	if (optind < argc) {
 		fprintf(stderr, "chat-server: unexpected argument '%s' (see "
 		    "chat-server --help)\n", argv[optind]);
 		exit(2);
 	}
-}
-
-/* Reads the message of the day as clean lines; exits 2 if unreadable. */
-static char **
-motd_load(const char *path)
-{
-	FILE	 *fp;
-	char	**lines, buf[PROTO_MAXLINE], out[TEXT_CLEAN_MAX(PROTO_MAXLINE)];
-	size_t	  n = 0, len;
-
-	if ((fp = fopen(path, "r")) == NULL) {
-		fprintf(stderr, "chat-server: --motd '%s': %s\n", path,
-		    strerror(errno));
+	if (!hard)
+		cf->lim.sendq_hard = cf->lim.sendq * SENDQ_HARD_X;
+	if (cf->lim.sendq_hard < cf->lim.sendq) {
+		fprintf(stderr, "chat-server: --sendq-hard %zu is below "
+		    "--sendq %zu (see chat-server --help)\n",
+		    cf->lim.sendq_hard, cf->lim.sendq);
 		exit(2);
 	}
-	if ((lines = calloc(MOTD_MAXLINES + 1, sizeof *lines)) == NULL) {
-		fprintf(stderr, "chat-server: out of memory\n");
-		exit(1);
-	}
-	while (n < MOTD_MAXLINES && fgets(buf, sizeof buf, fp) != NULL) {
-		len = strcspn(buf, "\r\n");
-		len = text_clean(buf, len, out);
-		if ((lines[n] = malloc(len + 1)) == NULL)
-			break;
-		memcpy(lines[n], out, len);
-		lines[n++][len] = '\0';
-	}
-	fclose(fp);
-	return lines;
 }
 
-static void
-motd_free(char **lines)
-{
-	char	**l;
-
-	for (l = lines; l != NULL && *l != NULL; l++)
-		free(*l);
-	free(lines);
-}
-
-static void
-on_signal(int sig)
-{
-	unsigned char	 b = (unsigned char)sig;
-	int		 saved = errno;
-	ssize_t		 n;
-
-	/* A full pipe already holds a wake-up for the loop. */
-	n = write(sigpipe[1], &b, 1);
-	(void)n;
-	errno = saved;
-}
-
-static void
-signal_read(int fd, int ready, void *arg)
+/* A connection from the listener: served, or refused when full. */
+static int
+accepted(void *arg, int fd, const char *addr)
 {
 	struct server	*srv = arg;
-	unsigned char	 b[16];
-	ssize_t		 n;
-	int		 stop = 0;
+	struct stream	*s;
 
-	(void)ready;
-	while ((n = read(fd, b, sizeof b)) > 0) {
-		if (b[n - 1] == SIGINT || b[n - 1] == SIGTERM)
-			stop = 1;
+	if (srv->cf.max_clients > 0 &&
+	    conns_count(srv->conns) >= srv->cf.max_clients)
+		return 1;
+	if ((s = stream_plain(fd)) == NULL) {
+		log_warn("accept: %s", addr);
+		close(fd);
+		return 0;
 	}
-	if (stop)
-		chat_shutdown(srv);
+	if (chat_accept(srv->chat, s, addr) == -1) {
+		log_warn("accept: cannot set up a connection from %s", addr);
+		stream_close(s);
+	}
+	return 0;
 }
 
-/* Turns SIGINT and SIGTERM into bytes on a pipe the loop watches. */
-static int
-signal_setup(struct server *srv)
+/*
+ * The safe point of each loop turn.  Lines a stream already holds are
+ * taken; then, until nothing more comes of it, what was stored is made
+ * durable before anyone sees it, rooms queue what they said for their
+ * members, connections past their limits are dropped (which may make a
+ * room say more), and every connection with new output is written;
+ * closed connections are freed last, when nothing refers to them.
+ */
+static void
+before_sleep(void *arg)
 {
-	struct sigaction	 sa;
-	int			 i;
+	struct server	*srv = arg;
 
-	if (pipe(sigpipe) == -1)
-		return -1;
-	for (i = 0; i < 2; i++) {
-		if (net_nonblock(sigpipe[i]) == -1 ||
-		    fcntl(sigpipe[i], F_SETFD, FD_CLOEXEC) == -1)
-			return -1;
-	}
-	memset(&sa, 0, sizeof sa);
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-	sa.sa_handler = on_signal;
-	sa.sa_flags = SA_RESTART;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	return loop_add(srv->loop, sigpipe[0], LOOP_READ, signal_read, srv);
+	conns_input(srv->conns);
+	do {
+		(void)store_commit(srv->store);
+		rooms_sync(srv->rooms);
+		conns_drop(srv->conns);
+		conns_flush(srv->conns);
+	} while (rooms_dirty(srv->rooms) || conns_busy(srv->conns));
+	conns_reap(srv->conns);
+	if (srv->stopping && conns_count(srv->conns) == 0)
+		loop_stop(srv->loop);
 }
 
 static void
 sweep(void *arg)
 {
 	struct server	*srv = arg;
-	static int	 peak;		/* clients at most since a trim */
+	int		 n = conns_count(srv->conns);
 
-	conn_sweep(srv);
-	if (srv->nconns > peak)
-		peak = srv->nconns;
+	conns_sweep(srv->conns);
+	if (n > srv->peak)
+		srv->peak = n;
 #ifdef __GLIBC__
 	/*
 	 * Once most of a crowd has left, hand back the pages it freed in
 	 * the middle of the heap, which free() alone keeps.
 	 */
-	if (srv->nconns * 2 < peak) {
+	if (n * 2 < srv->peak) {
 		malloc_trim(0);
-		peak = srv->nconns;
+		srv->peak = n;
 	}
 #endif
 	loop_timer_set(srv->loop, &srv->sweep_timer, SWEEP_MS, sweep, srv);
 }
 
-static int
-listen_setup(struct server *srv)
+static void
+on_signals(int fd, int ready, void *arg)
 {
-	char	 err[NET_ERRLEN], addr[NET_ADDRLEN];
-	int	 i;
+	struct server	*srv = arg;
+	int		 sigs[16], n, i;
 
-	srv->nlisten = net_listen(srv->cf.listen, srv->cf.port, srv->lfd,
-	    SERVER_MAXLISTEN, err);
-	if (srv->nlisten <= 0) {
-		srv->nlisten = 0;
-		fprintf(stderr, "chat-server: cannot listen on %s port %s: %s\n",
-		    srv->cf.listen != NULL ? srv->cf.listen : "*",
-		    srv->cf.port, err);
-		return -1;
-	}
-	for (i = 0; i < srv->nlisten; i++) {
-		net_local_str(srv->lfd[i], addr, sizeof addr);
-		if (loop_add(srv->loop, srv->lfd[i], LOOP_READ, conn_accept,
-		    srv) == -1) {
-			fprintf(stderr, "chat-server: cannot watch %s\n", addr);
-			return -1;
+	(void)fd;
+	(void)ready;
+	while ((n = selfpipe_read(sigs, 16)) > 0) {
+		for (i = 0; i < n; i++) {
+			if (sigs[i] == SIGHUP)
+				reload(srv);
+			else
+				stop(srv);
 		}
-		log_notice("listening on %s", addr);
 	}
-	return 0;
+}
+
+/* SIGHUP: the message of the day again; a bad file keeps the old one. */
+static void
+reload(struct server *srv)
+{
+	char	**lines;
+
+	if (srv->cf.motd == NULL) {
+		log_notice("SIGHUP: nothing to reload");
+		return;
+	}
+	if ((lines = motd_load(srv->cf.motd)) == NULL) {
+		log_warn("SIGHUP: cannot read --motd %s; keeping the old one",
+		    srv->cf.motd);
+		return;
+	}
+	chat_set_motd(srv->chat, lines);
+	motd_free(srv->motd);
+	srv->motd = lines;
+	log_notice("SIGHUP: reloaded the message of the day from %s",
+	    srv->cf.motd);
+}
+
+/* Tells everyone, stops accepting, and stops the loop within STOP_MS. */
+static void
+stop(void *arg)
+{
+	struct server	*srv = arg;
+
+	if (srv->stopping)
+		return;
+	srv->stopping = 1;
+	log_notice("shutting down");
+	listen_stop(srv->listener);
+	console_stop(srv->console);
+	chat_shutdown(srv->chat);
+	loop_timer_set(srv->loop, &srv->stop_timer, STOP_MS, stop_now, srv);
+}
+
+static void
+stop_now(void *arg)
+{
+	struct server	*srv = arg;
+
+	loop_stop(srv->loop);
 }
 
 /*
  * The most clients at once: as many as select() can watch and the
  * descriptor limit allows past the descriptors open now, less one under
  * the limit to accept a connection over it with and refuse it, so that
- * accept() never runs out; fewer if -m says so.
+ * accept() never runs out; fewer if -m says so.  What -m leaves of
+ * the limit goes to *spare, for refused connections to wait in.
  */
 static int
-clients_max(const struct server *srv)
+clients_max(int asked, int *spare)
 {
 	struct rlimit	 rl;
 	long		 lim = FD_SETSIZE, n;
-	int		 i, used = sigpipe[1] + 1;
+	int		 fd, used = 0;
 
-	for (i = 0; i < srv->nlisten; i++)
-		if (srv->lfd[i] + 1 > used)
-			used = srv->lfd[i] + 1;
+	for (fd = 0; fd < FD_SETSIZE; fd++)
+		if (fcntl(fd, F_GETFD) != -1)
+			used = fd + 1;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
 	    rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur <= FD_SETSIZE)
 		lim = (long)rl.rlim_cur - 1;
 	n = lim - used > 1 ? lim - used : 1;
-	if (srv->cf.max_clients == 0)
+	*spare = 0;
+	if (asked == 0)
 		return (int)n;
-	if (srv->cf.max_clients > n) {
+	if (asked > n) {
 		log_notice("max-clients lowered from %d to %ld by the "
-		    "descriptor limit", srv->cf.max_clients, n);
+		    "descriptor limit", asked, n);
 		return (int)n;
 	}
-	return srv->cf.max_clients;
+	*spare = (int)(n - asked);
+	return asked;
+}
+
+/* Puts the server together; exits on failure. */
+static void
+setup(struct server *srv)
+{
+	static const int	 sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	char			 err[NET_ERRLEN];
+	int			 spare;
+
+	if (srv->cf.motd != NULL &&
+	    (srv->motd = motd_load(srv->cf.motd)) == NULL) {
+		fprintf(stderr, "chat-server: --motd '%s': %s\n",
+		    srv->cf.motd, strerror(errno));
+		exit(2);
+	}
+	if ((srv->loop = loop_new()) == NULL ||
+	    (srv->store = store_mem_new(srv->cf.history)) == NULL ||
+	    (srv->rooms = rooms_new(srv->store, srv->cf.history)) == NULL ||
+	    (srv->conns = conns_new(srv->loop, &srv->cf.lim)) == NULL ||
+	    (srv->chat = chat_new(srv->loop, srv->conns, srv->rooms,
+	    srv->cf.dead_secs, cmd_line)) == NULL)
+		fatalx("out of memory");
+	chat_set_motd(srv->chat, srv->motd);
+	if ((srv->sigfd = selfpipe_open(sigs, sizeof(sigs) /
+	    sizeof(sigs[0]))) == -1 ||
+	    loop_add(srv->loop, srv->sigfd, LOOP_READ, on_signals, srv) == -1)
+		fatal("signals");
+	if ((srv->listener = listen_open(srv->loop, srv->cf.listen,
+	    srv->cf.port, "*** error: server full\r\n", accepted, srv,
+	    err)) == NULL)
+		fatalx("%s", err);
+	listen_log(srv->listener);
+	if ((srv->console = console_new(srv->loop, srv->chat, stop,
+	    srv)) == NULL)
+		log_warn("console");
+	srv->cf.max_clients = clients_max(srv->cf.max_clients, &spare);
+	listen_set_waiting(srv->listener, spare);
+	loop_before(srv->loop, before_sleep, srv);
+	loop_timer_set(srv->loop, &srv->sweep_timer, SWEEP_MS, sweep, srv);
+}
+
+/* Frees everything, so that a leak checker sees nothing left. */
+static void
+teardown(struct server *srv)
+{
+	listen_free(srv->listener);
+	console_free(srv->console);
+	rooms_free(srv->rooms);
+	chat_free(srv->chat);
+	conns_free(srv->conns);
+	store_free(srv->store);
+	loop_free(srv->loop);
+	motd_free(srv->motd);
+	selfpipe_close();
 }
 
 int
@@ -391,52 +509,25 @@ main(int argc, char **argv)
 {
 	static struct server	 srv;
 	char			 port[16];
-	int			 level = LOG_INFO, rc = 0, i;
+	int			 rc = 0;
 
-	snprintf(port, sizeof port, "%d", PROTO_PORT);
+	snprintf(port, sizeof(port), "%d", PROTO_PORT);
 	srv.cf.port = port;
 	srv.cf.history = 50;
-	srv.cf.sendq = 256 * 1024;
-	srv.cf.flood_rate = 10;
-	srv.cf.flood_burst = 20;
+	srv.cf.lim.sendq = SENDQ_DEFAULT;
+	srv.cf.lim.sendq_ms = SENDQ_SECS * 1000;
+	srv.cf.lim.flood_rate = 10;
+	srv.cf.lim.flood_burst = 20;
 	srv.cf.dead_secs = PROTO_DEAD_SECS;
-	parse_args(argc, argv, &srv.cf, &level);
-	log_init("chat-server", level, LOG_STAMP);
-
-	if ((srv.loop = loop_new()) == NULL ||
-	    (srv.lobby = room_create(&srv, PROTO_LOBBY,
-	    sizeof PROTO_LOBBY - 1)) == NULL) {
-		fprintf(stderr, "chat-server: out of memory\n");
-		return 1;
-	}
-	if (signal_setup(&srv) == -1) {
-		fprintf(stderr, "chat-server: signals: %s\n", strerror(errno));
-		return 1;
-	}
-	if (listen_setup(&srv) == -1)
-		return 1;
-	if (console_start(&srv) == -1)
-		log_warn("console");
-	srv.cf.max_clients = clients_max(&srv);
-	loop_before(srv.loop, conn_before_sleep, &srv);
-	loop_timer_set(srv.loop, &srv.sweep_timer, SWEEP_MS, sweep, &srv);
-
+	srv.cf.level = LOG_INFO;
+	parse_args(argc, argv, &srv.cf);
+	log_init("chat-server", srv.cf.level, LOG_STAMP);
+	setup(&srv);
 	if (loop_run(srv.loop) == -1) {
 		log_warn("select");
 		rc = 1;
 	}
-
-	conn_free_all(&srv);
-	console_stop(&srv);
-	for (i = 0; i < srv.nlisten; i++)
-		close(srv.lfd[i]);
-	srv.lobby = NULL;
-	while (srv.rooms != NULL)
-		room_free(srv.rooms);
-	loop_free(srv.loop);
-	motd_free(srv.cf.motd);
-	close(sigpipe[0]);
-	close(sigpipe[1]);
+	teardown(&srv);
 	log_notice("exiting");
 	return rc;
 }

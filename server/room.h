@@ -1,6 +1,7 @@
 /*
- * room.h: rooms, their members and history, and the one interface that
- * delivers an event to a room.
+ * room.h: rooms: their members, their history in the store, the replay
+ * a joiner gets as its connection drains, and the one path by which
+ * anything reaches a room, room_broadcast().
  */
 #ifndef ROOM_H
 #define ROOM_H
@@ -10,49 +11,78 @@
 
 struct conn;
 struct frame;
-struct server;
+struct store;
 
 struct room;
+struct rooms;
+
+/*
+ * A user's place in a room, kept in the user's own memory; zero it
+ * before first use.  room.c owns the fields; others read none.
+ */
+struct member {
+	struct room	*room;		/* joined, or replaying to join */
+	struct conn	*conn;
+	const char	*nick;		/* the user's, for lists */
+	int		 frame;		/* frame mode, else text mode */
+	int		 joined;	/* in the member list */
+	size_t		 off;		/* the room's block queued so far */
+	uint64_t	 replay_at;	/* the last id replayed */
+	uint64_t	 replay_end;	/* the last id that was history */
+	struct member	*prev, *next;
+};
+
+/* Rooms over a store; a join replays up to lines messages. */
+struct rooms	*rooms_new(struct store *, unsigned lines);
+/* Frees every room; members are left as they are. */
+void		 rooms_free(struct rooms *);
 
 /* The room of that name (ignoring case), or NULL. */
-struct room	*room_find(struct server *, const char *, size_t);
-/* Creates a room with a fresh epoch; NULL if out of memory. */
-struct room	*room_create(struct server *, const char *, size_t);
-/* Frees a room, its history and its members list (not the members). */
-void		 room_free(struct room *);
+struct room	*room_find(struct rooms *, const char *, size_t);
+/* The room of that name, made if new; NULL if out of memory. */
+struct room	*room_open(struct rooms *, const char *, size_t);
+/* Keeps a room when its last member leaves (the lobby). */
+void		 room_keep(struct room *);
 
+struct room	*rooms_first(const struct rooms *);	/* in creation order */
+struct room	*room_next(const struct room *);
 const char	*room_name(const struct room *);
 uint64_t	 room_epoch(const struct room *);
 uint64_t	 room_last_id(const struct room *);
-int		 room_count(const struct room *);
-struct conn	*room_members(const struct room *);	/* in join order */
-struct room	*room_next(const struct room *);	/* srv->rooms onwards */
+int		 room_count(const struct room *);	/* members joined */
+/* The members' nicks in join order, "a b c"; returns the length. */
+size_t		 room_who(const struct room *, char *buf, size_t cap);
 
-/* Adds a member; the caller announces it. */
-void		 room_add(struct room *, struct conn *);
-/* Removes a member; a room other than the lobby vanishes when empty. */
-void		 room_remove(struct room *, struct conn *);
+/*
+ * Starts m's join of r over conn: the replay of the last lines messages,
+ * or with resume set, those after last, with a notice first if epoch is
+ * not the room's, or if history no longer reaches back to last.  m joins
+ * the member list once its replay is sent; the rest of a long one goes
+ * out by room_pump() as the connection drains.  Returns 1 once joined.
+ */
+int		 room_join(struct room *, struct member *, struct conn *,
+		    const char *nick, int frame, int resume, uint64_t epoch,
+		    uint64_t last);
+/* Sends more of m's replay; returns 1 once m has joined. */
+int		 room_pump(struct member *);
+/* Takes m out of its room; a room not kept vanishes when empty. */
+void		 room_leave(struct member *);
 
 /*
  * Delivers an event to every member of a room but except (which may be
  * NULL), encoded once per mode into shared blocks.  A msg or act gets
- * the room's epoch and next id, stored into *f, and goes to history.
- * Members get it queued by room_sync() or room_sync_all(), in order.
+ * the room's epoch and next id, stored into *f, and goes to history;
+ * -1 if it could not be stored, and then it reaches nobody.  Members get
+ * it queued by room_sync() or rooms_sync(), in order.
  */
-void		 room_broadcast(struct room *, struct frame *,
-		    struct conn *except);
+int		 room_broadcast(struct room *, struct frame *,
+		    struct member *except);
 
-/* Queues for c what its room has broadcast since c last caught up. */
-void		 room_sync(struct conn *);
+/* Queues for m what its room has broadcast since m last caught up. */
+void		 room_sync(struct member *);
 /* Brings every member of every room with new broadcasts up to date. */
-void		 room_sync_all(struct server *);
-
-/*
- * Queues history for c: a replay frame then the messages.  With resume
- * set and epoch matching, only those after last, with a notice when
- * history no longer reaches back; a notice first if the epoch differs.
- */
-void		 room_replay(struct room *, struct conn *, int resume,
-		    uint64_t epoch, uint64_t last);
+void		 rooms_sync(struct rooms *);
+/* True while broadcasts wait for rooms_sync(). */
+int		 rooms_dirty(const struct rooms *);
 
 #endif /* ROOM_H */
