@@ -55,8 +55,8 @@ struct conn {
 	uint64_t		 last_read;
 	unsigned		 idle_ms;
 	uint64_t		 over_since;	/* past the soft limit since */
-	uint64_t		 deadline;	/* lingering or draining until */
-	struct loop_timer	 flood_timer;
+	/* The flood budget's wait while reading; the close's deadline after. */
+	struct loop_timer	 timer;
 
 	struct conn		*prev, *next;
 	struct conn		*flush_next, *overflow_next, *reap_next;
@@ -88,6 +88,7 @@ static int	conn_over(struct conn *);
 static void	conn_overflow(struct conn *, const char *);
 static void	conn_end_output(struct conn *);
 static void	conn_reap(struct conn *);
+static void	conn_deadline(void *);
 
 struct conns *
 conns_new(struct loop *loop, const struct conn_limits *lim)
@@ -109,7 +110,7 @@ conns_free(struct conns *set)
 	if (set == NULL)
 		return;
 	while ((c = set->head) != NULL) {
-		loop_timer_cancel(set->loop, &c->flood_timer);
+		loop_timer_cancel(set->loop, &c->timer);
 		conn_reap(c);
 	}
 	free(set);
@@ -287,7 +288,7 @@ conn_process(struct conn *c)
 			c->flags |= CONN_THROTTLED;
 			ms = (uint64_t)((1 - c->tokens) * 1000 /
 			    lim->flood_rate) + 1;
-			loop_timer_set(c->set->loop, &c->flood_timer, ms,
+			loop_timer_set(c->set->loop, &c->timer, ms,
 			    conn_resume, c);
 			conn_watch(c);
 			return;
@@ -460,7 +461,7 @@ conn_close(struct conn *c, const char *reason)
 	if (c->reason == NULL)
 		c->reason = reason;
 	loop_set(set->loop, c->fd, 0);
-	loop_timer_cancel(set->loop, &c->flood_timer);
+	loop_timer_cancel(set->loop, &c->timer);
 	outq_clear(c->out);
 	c->reap_next = set->reapq;
 	set->reapq = c;
@@ -478,8 +479,7 @@ conn_linger(struct conn *c, const char *reason)
 	c->flags &= ~CONN_DRAINED;
 	if (c->reason == NULL)
 		c->reason = reason;
-	c->deadline = loop_now(set->loop) + CONN_LINGER_MS;
-	loop_timer_cancel(set->loop, &c->flood_timer);
+	loop_timer_set(set->loop, &c->timer, CONN_LINGER_MS, conn_deadline, c);
 	/* Ended by the flush once the queue is empty. */
 	if (!(c->flags & CONN_FLUSHQ)) {
 		c->flags |= CONN_FLUSHQ;
@@ -497,18 +497,25 @@ conn_linger(struct conn *c, const char *reason)
 static void
 conn_end_output(struct conn *c)
 {
-	uint64_t	now = loop_now(c->set->loop);
-
 	c->flags &= ~CONN_LINGER;
 	c->flags |= CONN_DRAINING;
 	if (stream_shutdown(c->s) == -1) {
 		conn_close(c, c->reason);
 		return;
 	}
-	if (c->deadline > now + CONN_DRAIN_MS)
-		c->deadline = now + CONN_DRAIN_MS;
+	loop_timer_set(c->set->loop, &c->timer, CONN_DRAIN_MS, conn_deadline,
+	    c);
 	conn_watch(c);
 	conn_discard(c);
+}
+
+/* The last word took too long to write, or the peer to close. */
+static void
+conn_deadline(void *arg)
+{
+	struct conn	*c = arg;
+
+	conn_close(c, c->reason);
 }
 
 static ssize_t
@@ -628,13 +635,8 @@ conns_sweep(struct conns *set)
 	uint64_t	 now = loop_now(set->loop);
 
 	for (c = set->head; c != NULL; c = c->next) {
-		if (c->flags & CONN_CLOSING)
+		if (c->flags & (CONN_CLOSING | CONN_LINGER | CONN_DRAINING))
 			continue;
-		if (c->flags & (CONN_LINGER | CONN_DRAINING)) {
-			if (now >= c->deadline)
-				conn_close(c, c->reason);
-			continue;
-		}
 		if (conn_over(c))
 			conn_overflow(c, "send queue exceeded");
 		else if (c->idle_ms > 0 && now - c->last_read > c->idle_ms) {

@@ -95,7 +95,7 @@ void		 conns_flush(struct conns *);
 int		 conns_busy(const struct conns *);
 void		 conns_reap(struct conns *);
 
-/* Once a second: idle peers, the soft limit's time, lingering closes. */
+/* Once a second: idle peers, and queues over the soft limit too long. */
 void		 conns_sweep(struct conns *);
 
 #endif /* CONN_H */

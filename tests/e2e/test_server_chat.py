@@ -3,10 +3,11 @@
 rules, every command and its errors, nick rules, history, rooms, input
 hygiene and half-close.  Each test starts its own server on port 0."""
 
+import os
 import socket
 import time
 
-from chatlib import Server, check, run_tests
+from chatlib import Frame, Server, check, run_tests
 
 
 def login_text(srv, n):
@@ -272,6 +273,89 @@ def test_hygiene():
         b.expect(r"^<%s> telnet$" % a.nick)
 
 
+def test_bytes_that_are_not_telnet():
+    # Only RFC 854 sequences are telnet: a lone 0xff is data (and so
+    # U+FFFD), and a subnegotiation never swallows the lines after it.
+    with Server() as srv:
+        a, b = login_text(srv, 2)
+        a.expect(r"joined lobby$")
+        a.send_raw(b"bad\xffend\r\n")
+        b.expect(r"^<%s> bad\ufffdend$" % a.nick)
+        a.send_raw(b"paste \xff\xfa garbage\r\nsecond line\r\n"
+                   b"third line\r\n")
+        b.expect(r"^<%s> paste \ufffd\ufffd garbage$" % a.nick)
+        b.expect(r"^<%s> second line$" % a.nick)
+        b.expect(r"^<%s> third line$" % a.nick)
+        a.send_raw(b"\xff\xfa\x18" + b"x" * 100 + b"\xff\xf0after\r\n")
+        b.expect(r"^<%s> \ufffd\ufffd\x18?x{100}after$" % a.nick)
+
+
+def test_sequences_removed_whole():
+    with Server() as srv:
+        a, b = login_text(srv, 2)
+        a.expect(r"joined lobby$")
+        a.send_raw(b"\x1b[31mred\x1b[0m \x1b]0;title\x07ok\r\n")
+        b.expect(r"^<%s> red ok$" % a.nick)
+        # Zero-width characters cannot hide a word's spelling.
+        a.send_raw("al\u200bi\u2060ce\ufeff!\r\n".encode())
+        b.expect(r"^<%s> alice!$" % a.nick)
+        # Nothing left once cleaned: the sender is told, nobody else hears.
+        a.send_raw(b"\x1b[2J\x07\r\n")
+        a.expect(r"^\*\*\* error: nothing to send once control "
+                 r"characters are removed; not sent$")
+        a.send_raw(b"/msg %s \x01\x02\r\n" % b.nick.encode())
+        a.expect(r"^\*\*\* error: nothing to send")
+        a.send("/me \x1b[1m")
+        a.expect(r"^\*\*\* error: nothing to send")
+        a.send("visible")
+        b.expect(r"^<%s> visible$" % a.nick)
+
+
+def test_hello_is_never_a_message():
+    # A later line starting CHAT/ is refused, not said to the room.
+    with Server() as srv:
+        a, b = login_text(srv, 2)
+        a.expect(r"joined lobby$")
+        a.send("CHAT/1 nick=erin")
+        a.expect(r"^\*\*\* error: a line starting CHAT/ is a hello, "
+                 r"taken only as a connection's first line; not sent$")
+        a.send("after")
+        b.expect(r"^<%s> after$" % a.nick)
+        check(not any("CHAT/" in l for l in b.seen), "never relayed: %r"
+              % b.seen)
+
+
+def test_late_hello():
+    # A hello that comes after the text greeting (a relay that forwards a
+    # client's first bytes late) still makes the connection frame mode.
+    with Server() as srv:
+        t, = login_text(srv, 1)
+        f = srv.frame_client(hello=False)
+        f.expect(r"^\*\*\* welcome to chat-server")
+        f.send("CHAT/1 nick=erin")
+        h = Frame(f.expect(r"^hello ").string)
+        check(h.nick == "erin", "registered as asked: %r" % h.line)
+        f.expect_frame("who", lambda x: "erin" in x.text.split())
+        f.send("hi from erin")
+        m = f.expect_frame("msg")
+        check(m.nick == "erin" and m.text == "hi from erin" and m.id > 0,
+              "frame mode: %r" % m.line)
+        t.expect(r"^<erin> hi from erin$")
+        check(not any("CHAT/" in l for l in t.seen), "the hello was not "
+              "relayed: %r" % t.seen)
+        # The wait is counted from the first byte: a hello whose first
+        # bytes come before the wait ends and the rest after gets no text
+        # greeting.
+        g = srv.frame_client(hello=False)
+        time.sleep(0.4)
+        g.send_raw(b"CHAT/1 ni")
+        time.sleep(0.3)
+        g.send_raw(b"ck=gus\n")
+        first = g.frame()
+        check(first.kind == "hello" and first.nick == "gus",
+              "frame mode from the start: %r" % first.line)
+
+
 def test_half_close():
     with Server() as srv:
         a, = login_text(srv, 1)
@@ -321,19 +405,63 @@ def test_silent_and_reset():
 def test_bad_args():
     import subprocess
     from chatlib import server_path
+    import tempfile
+    d = tempfile.mkdtemp()
     for args in (["-p", "abc"], ["--bogus"], ["-p"], ["-m", "0"],
-                 ["--sendq", "x"], ["extra"], ["--motd", "/nonexistent/f"]):
+                 ["--sendq", "x"], ["extra"], ["--motd", "/nonexistent/f"],
+                 ["--motd", d], ["--sendq", "65536", "--sendq-hard", "4096"],
+                 ["--sendq-time", "-1"]):
         p = subprocess.run([server_path()] + args, stdin=subprocess.DEVNULL,
                            capture_output=True, timeout=5)
         check(p.returncode == 2, "%r exits 2, got %d" % (args, p.returncode))
         err = p.stderr.decode().strip().splitlines()
         check(len(err) == 1 and err[0].startswith("chat-server: "),
               "one clear line for %r: %r" % (args, err))
+    os.rmdir(d)
     p = subprocess.run([server_path(), "--help"], capture_output=True,
                        timeout=5)
     check(p.returncode == 0 and b"usage: chat-server" in p.stdout, "--help")
     p = subprocess.run([server_path(), "-V"], capture_output=True, timeout=5)
     check(p.returncode == 0 and p.stdout.startswith(b"chat-server "), "-V")
+
+
+def test_unknown_listen_host():
+    import subprocess
+    from chatlib import server_path
+    p = subprocess.run([server_path(), "-l", "no.such.host.invalid", "-p",
+                        "0"], stdin=subprocess.DEVNULL, capture_output=True,
+                       timeout=20)
+    err = p.stderr.decode().strip().splitlines()
+    check(p.returncode == 1, "exits 1, got %d" % p.returncode)
+    check(len(err) == 1 and err[0].count("cannot listen") == 1 and
+          "no.such.host.invalid" in err[0], "one line, said once: %r" % err)
+
+
+def test_motd_long_lines():
+    # A long line of the message of the day is cut into notices on
+    # character boundaries: every character arrives, none is split.
+    import tempfile
+    long_line = "\u00e9" * 3000 + "\u4e2d" * 500
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8",
+                                     delete=False) as fp:
+        fp.write(long_line + "\nlast line\n")
+    try:
+        with Server("--motd", fp.name) as srv:
+            a = srv.client()
+            a.send("")
+            a.expect(r"^\*\*\* \d+ users? online")
+            parts = []
+            while True:
+                raw = a.readline_bytes()
+                line = raw.decode("utf-8")     # strict: raises if cut
+                if line == "*** last line":
+                    break
+                check(line.startswith("*** "), "a notice: %r" % line[:40])
+                parts.append(line[4:])
+            check(len(parts) > 1, "cut into several notices")
+            check("".join(parts) == long_line, "every character arrived")
+    finally:
+        os.unlink(fp.name)
 
 
 def test_address_in_use():

@@ -1,13 +1,18 @@
 #!/usr/bin/python3
 """End-to-end tests of chat-server under hostile and unusual conditions:
-a client that never reads, a flooding client, a full server, dead frame
-links, resume without duplicates, SIGTERM, and the operator console."""
+a client that never reads, a reader that pauses, a flooding client, a
+history no send queue could hold, a full server, dead frame links, resume
+without duplicates, SIGTERM, SIGHUP, and the operator console."""
 
+import os
+import re
 import signal
 import socket
+import tempfile
+import threading
 import time
 
-from chatlib import Server, check, run_tests
+from chatlib import Server, check, run_tests, scaled
 
 
 def test_never_reader_dropped():
@@ -39,6 +44,146 @@ def test_never_reader_dropped():
                      % slow_nick)
         a.send("after")
         b.expect(r"^<%s> after$" % an)
+
+
+def test_soft_limit_in_time():
+    # Over the soft limit but under the hard one, a never-reader is
+    # dropped once it has stayed over for --sendq-time; a quiet room does
+    # not keep it alive.
+    with Server("--sendq", "16384", "--sendq-time", "1",
+                "--flood-rate", "0") as srv:
+        slow = srv.client(rcvbuf=4096)
+        slow_nick = slow.login()
+        a = srv.client()
+        an = a.login()
+        payload = "p" * 1000
+        for i in range(100):
+            a.send("%d %s" % (i, payload))
+        a.expect(r"^\*\*\* %s quit \(send queue exceeded\)$" % slow_nick,
+                 timeout=5)
+        srv.wait_log(r"disconnect from .* nick %s: send queue exceeded"
+                     % slow_nick)
+        a.send("after")
+        a.send("/who")
+        a.expect(r"^\*\*\* users in lobby \(1\): %s$" % an)
+
+
+def test_pausing_reader_kept():
+    # 4 KB lines at about 20 MB/s with flood control off; readers that
+    # read everything but pause 40 or 50 ms every 400 ms are a moment
+    # over the queue's soft limit, not slow consumers.
+    n, size, per_ms = 8000, 4000, 5
+    with Server("--flood-rate", "0") as srv:
+        readers = [srv.client() for _ in range(2)]
+        for r in readers:
+            r.login()
+        s = srv.client()
+        sn = s.login()
+        for r in readers:
+            r.expect(r"^\*\*\* %s joined lobby$" % sn)
+        got = [[] for _ in readers]
+        dropped = [False for _ in readers]
+
+        def read(k, pause):
+            sock = readers[k].sock
+            buf = readers[k].buf
+            rx = re.compile(rb"^<%s> (\d+) " % sn.encode())
+            next_pause = time.monotonic() + 0.4
+            deadline = time.monotonic() + scaled(60)
+            sock.settimeout(1)
+            while len(got[k]) < n and time.monotonic() < deadline:
+                if time.monotonic() >= next_pause:
+                    time.sleep(pause)
+                    next_pause = time.monotonic() + 0.4
+                # As chat-client does: on loopback a segment is 64 KiB,
+                # more than the server's 32 KiB send buffer, and a delayed
+                # ACK would hold each one back 40 ms.
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
+                try:
+                    data = sock.recv(1 << 20)
+                except socket.timeout:
+                    continue
+                if not data:
+                    break
+                lines = (buf + data).split(b"\r\n")
+                buf = lines.pop()
+                for line in lines:
+                    m = rx.match(line)
+                    if m:
+                        got[k].append(int(m.group(1)))
+                    elif b"send queue exceeded" in line:
+                        dropped[k] = True
+
+        threads = [threading.Thread(target=read, args=(k, p))
+                   for k, p in enumerate((0.04, 0.05))]
+        for t in threads:
+            t.start()
+        pad = b"x" * size
+        t0 = time.monotonic()
+        for i in range(0, n, per_ms * 10):
+            s.send_raw(b"".join(b"%d %s\n" % (j, pad)
+                                for j in range(i, min(n, i + per_ms * 10))))
+            # Ten milliseconds' worth at a time: 20 MB a second.
+            wait = t0 + (i + per_ms * 10) / (per_ms * 1000) - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+        rate = n * size / (time.monotonic() - t0) / 1e6
+        for t in threads:
+            t.join()
+        print("     sent at %.1f MB/s" % rate)
+        for k in range(len(readers)):
+            check(not dropped[k], "reader %d not dropped" % k)
+            check(got[k] == list(range(n)), "reader %d read every line in "
+                  "order: %d of %d" % (k, len(got[k]), n))
+        check(srv.count_log(r"send queue exceeded") == 0,
+              "nobody dropped")
+
+
+def test_replay_fits_any_queue():
+    # History that becomes 12 KB a line once cleaned (0xfe is U+FFFD), or
+    # 8 KB escaped (backslashes in frame mode), fills far more than a send
+    # queue; joiners behind a 64 KB window still get all of it.
+    with Server() as srv:
+        a = srv.client()
+        an = a.login()
+        for i in range(25):
+            a.send_raw(b"%d " % i + b"\xfe" * 3990 + b"\n")
+            a.send_raw(b"%d " % (25 + i) + b"\\" * 3990 + b"\n")
+        a.send("/ping done")
+        a.expect(r"^\*\*\* pong done$", timeout=20)
+        for k in range(2):
+            f = srv.frame_client(nick="late%d" % k, rcvbuf=65536)
+            # A slow reader: a few kilobytes at a time.
+            frames = []
+            deadline = time.monotonic() + scaled(30)
+            while time.monotonic() < deadline:
+                f.sock.settimeout(5)
+                chunk = f.sock.recv(4096)
+                if not chunk:
+                    break
+                f.buf += chunk
+                time.sleep(0.001)
+                while b"\n" in f.buf:
+                    line, f.buf = f.buf.split(b"\n", 1)
+                    frames.append(line.decode("utf-8", "replace"))
+                if any(x.startswith("who ") for x in frames):
+                    break
+            msgs = [x for x in frames if x.startswith("msg ")]
+            check(len(msgs) == 50, "frame joiner %d got the whole replay: "
+                  "%d messages, last %r" % (k, len(msgs), frames[-1:]))
+        t = srv.client(rcvbuf=65536)
+        t.send("")
+        seen = 0
+        while True:
+            line = t.readline(10)
+            check(line is not None, "text joiner not closed")
+            if re.match(r"^\[\d\d:\d\d\] <%s> \d+ " % an, line):
+                seen += 1
+            if re.match(r"^\*\*\* guest\d+ joined lobby$", line):
+                break
+            time.sleep(0.002)
+        check(seen == 50, "text joiner got the whole replay: %d" % seen)
+        check(srv.count_log(r"send queue exceeded") == 0, "nobody dropped")
 
 
 def test_flood_slowed_not_lost():
@@ -81,6 +226,74 @@ def test_server_full():
         srv.wait_log(r"disconnect from .*: quit")
         d = srv.client()
         d.login()
+
+
+def test_refused_after_talking():
+    # A refused client that keeps sending still reads why, and then a
+    # clean end: the server ends its output and drains its input before
+    # it closes, so the close does not reset the connection (a reset
+    # throws away what the peer has not read yet on many systems).
+    with Server("--max-clients", "1") as srv:
+        a = srv.client()
+        a.login()
+        for attempt in range(5):
+            c = socket.create_connection(("127.0.0.1", srv.port))
+            for i in range(30):
+                try:
+                    c.sendall(b"hello, anyone there? %d\n" % i * 20)
+                except OSError:
+                    break
+                time.sleep(0.01)
+            c.settimeout(scaled(5))
+            data, reset = b"", False
+            try:
+                while True:
+                    chunk = c.recv(4096)
+                    if not chunk:
+                        break
+                    data += chunk
+            except ConnectionResetError:
+                reset = True
+            c.close()
+            check(data == b"*** error: server full\r\n",
+                  "attempt %d told why: %r" % (attempt, data))
+            check(not reset, "attempt %d ended cleanly, not reset"
+                  % attempt)
+
+
+def test_sighup_reloads_motd():
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "motd")
+        with open(path, "w") as fp:
+            fp.write("first message\n")
+        with Server("--motd", path) as srv:
+            a = srv.client()
+            a.send("")
+            a.expect(r"^\*\*\* first message$")
+            a.expect(r"^\*\*\* guest1 joined lobby$")
+            with open(path, "w") as fp:
+                fp.write("second message\n")
+            srv.signal(signal.SIGHUP)
+            srv.wait_log(r"reloaded the message of the day")
+            b = srv.client()
+            b.send("")
+            b.expect(r"^\*\*\* second message$")
+            a.expect(r"^\*\*\* guest2 joined lobby$")
+            # A file that cannot be read keeps the old message.
+            os.remove(path)
+            os.mkdir(path)
+            srv.signal(signal.SIGHUP)
+            srv.wait_log(r"cannot read --motd .*keeping the old one")
+            c = srv.client()
+            c.send("")
+            c.expect(r"^\*\*\* second message$")
+            a.expect(r"^\*\*\* guest3 joined lobby$")
+            b.send("still here")
+            a.expect(r"^<guest2> still here$")
+            check(srv.proc.poll() is None, "the server runs on")
+            check(srv.count_log(r"shutting down") == 0, "no shutdown")
+            check(not any("shutting down" in l for l in a.seen),
+                  "clients were not told of a shutdown")
 
 
 def test_dead_link():
