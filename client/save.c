@@ -10,7 +10,6 @@
 
 #include "save.h"
 #include "scrollback.h"
-#include "view.h"
 
 #define SAVE_BUFSIZE	(64 * 1024)
 
@@ -79,19 +78,19 @@ static void
 prefixes(int kind, const char **pre, const char **post)
 {
 	switch (kind) {
-	case VIEW_MSG:
+	case SB_MSG:
 		*pre = "<";
 		*post = "> ";
 		break;
-	case VIEW_ACT:
+	case SB_ACT:
 		*pre = "* ";
 		*post = " ";
 		break;
-	case VIEW_PRIV:
+	case SB_PRIV:
 		*pre = "*";
 		*post = "* ";
 		break;
-	case VIEW_PRIVTO:
+	case SB_PRIVTO:
 		*pre = "-> *";
 		*post = "* ";
 		break;

@@ -75,10 +75,10 @@ static int	skip_escape(struct tui *, wint_t, int);
 static void	enter(struct tui *);
 static void	command(struct tui *, const char *, size_t);
 static void	save(struct tui *, const struct input *);
-static void	add(struct tui *, int, int, int64_t, const char *, size_t,
-		    const char *, size_t);
+static void	add(struct tui *, enum sb_kind, int, int64_t, const char *,
+		    size_t, const char *, size_t);
 static void	notice(struct tui *, const char *);
-static int	view_kind(enum frame_kind);
+static int	line_kind(enum frame_kind);
 static int	empty_replay(const struct frame *);
 static int64_t	wallclock(void);
 
@@ -154,7 +154,7 @@ static void
 on_frame(void *arg, const struct frame *f, int sflags)
 {
 	struct tui	*t = arg;
-	int		 kind = view_kind(f->kind), flags = 0, n;
+	int		 kind = line_kind(f->kind), flags = 0, n;
 
 	if (kind == -1 || empty_replay(f))
 		return;
@@ -164,7 +164,7 @@ on_frame(void *arg, const struct frame *f, int sflags)
 		flags |= SB_MENTION;
 	if (sflags & SESSION_REPLAY)
 		flags |= SB_REPLAY;
-	if (kind <= VIEW_PRIVTO) {
+	if (kind <= SB_PRIVTO) {
 		add(t, kind, flags, f->ts, f->nick, f->nicklen, f->text,
 		    f->textlen);
 		return;
@@ -191,7 +191,7 @@ on_bad(void *arg, const char *line, size_t len)
 	memcpy(t->render, pre, sizeof(pre) - 1);
 	memcpy(t->render + sizeof(pre) - 1, line, len);
 	n = sanitize(t->render, sizeof(pre) - 1 + len, t->clean);
-	sb_add(t->sb, VIEW_ERROR, 0, wallclock(), "", 0, t->clean, n);
+	sb_add(t->sb, SB_ERROR, 0, wallclock(), "", 0, t->clean, n);
 	if (t->view != NULL)
 		view_added(t->view);
 }
@@ -475,8 +475,8 @@ save(struct tui *t, const struct input *in)
 
 /* Adds a line from the network, made safe for the screen. */
 static void
-add(struct tui *t, int kind, int flags, int64_t ts, const char *nick,
-    size_t nicklen, const char *text, size_t textlen)
+add(struct tui *t, enum sb_kind kind, int flags, int64_t ts,
+    const char *nick, size_t nicklen, const char *text, size_t textlen)
 {
 	size_t	nn = 0, tn;
 
@@ -496,30 +496,30 @@ add(struct tui *t, int kind, int flags, int64_t ts, const char *nick,
 static void
 notice(struct tui *t, const char *text)
 {
-	add(t, VIEW_CLIENT, 0, wallclock(), "", 0, text, strlen(text));
+	add(t, SB_CLIENT, 0, wallclock(), "", 0, text, strlen(text));
 }
 
-/* How a frame is shown; -1 for kinds that are not. */
+/* The scrollback's kind for a frame; -1 for kinds not shown. */
 static int
-view_kind(enum frame_kind k)
+line_kind(enum frame_kind k)
 {
 	switch (k) {
-	case FRAME_MSG:		return VIEW_MSG;
-	case FRAME_ACT:		return VIEW_ACT;
-	case FRAME_PRIV:	return VIEW_PRIV;
-	case FRAME_PRIVTO:	return VIEW_PRIVTO;
+	case FRAME_MSG:		return SB_MSG;
+	case FRAME_ACT:		return SB_ACT;
+	case FRAME_PRIV:	return SB_PRIV;
+	case FRAME_PRIVTO:	return SB_PRIVTO;
 	case FRAME_JOIN:
 	case FRAME_PART:
 	case FRAME_QUIT:
-	case FRAME_NICK:	return VIEW_EVENT;
-	case FRAME_ERROR:	return VIEW_ERROR;
+	case FRAME_NICK:	return SB_EVENT;
+	case FRAME_ERROR:	return SB_ERROR;
 	case FRAME_HELLO:
 	case FRAME_WHO:
 	case FRAME_ROOMS:
 	case FRAME_REPLAY:
 	case FRAME_NOTICE:
 	case FRAME_SHUTDOWN:
-	case FRAME_PONG:	return VIEW_NOTICE;
+	case FRAME_PONG:	return SB_NOTICE;
 	default:		return -1;
 	}
 }

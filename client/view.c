@@ -679,18 +679,18 @@ format(struct view *v, const struct sb_line *l, struct fmt *f)
 		memcpy(v->fmt, "--:-- ", VIEW_TSLEN);
 	len = VIEW_TSLEN;
 	switch (kind) {
-	case VIEW_MSG:
+	case SB_MSG:
 		pre = "<";
 		post = "> ";
 		break;
-	case VIEW_ACT:
+	case SB_ACT:
 		pre = "* ";
 		break;
-	case VIEW_PRIV:
+	case SB_PRIV:
 		pre = "*";
 		post = "* ";
 		break;
-	case VIEW_PRIVTO:
+	case SB_PRIVTO:
 		pre = "-> *";
 		post = "* ";
 		break;
@@ -712,7 +712,7 @@ format(struct view *v, const struct sb_line *l, struct fmt *f)
 	f->len = len + textlen;
 	v->fmt[f->len] = '\0';
 
-	if (kind <= VIEW_PRIVTO)
+	if (kind <= SB_PRIVTO)
 		set_body(v, f, f->text, wrap_width(v->fmt, f->text), 0);
 	else
 		set_body(v, f, VIEW_TSLEN, VIEW_TSLEN, textlen >= 4 &&
@@ -731,21 +731,21 @@ set_attrs(struct view *v, struct fmt *f, int kind, int flags,
 		f->nickattr |= COLOR_PAIR(PAIR_NICK +
 		    nick_color(nick, nicklen, v->ncolors));
 	switch (kind) {
-	case VIEW_ACT:
+	case SB_ACT:
 		f->attr = v->ncolors ? COLOR_PAIR(PAIR_ACT) : A_NORMAL;
 		break;
-	case VIEW_PRIV:
-	case VIEW_PRIVTO:
+	case SB_PRIV:
+	case SB_PRIVTO:
 		f->attr = v->ncolors ? COLOR_PAIR(PAIR_PRIV) : A_UNDERLINE;
 		break;
-	case VIEW_EVENT:
-	case VIEW_NOTICE:
+	case SB_EVENT:
+	case SB_NOTICE:
 		f->attr = A_DIM;
 		break;
-	case VIEW_ERROR:
+	case SB_ERROR:
 		f->attr = A_BOLD | (v->ncolors ? COLOR_PAIR(PAIR_ERROR) : 0);
 		break;
-	case VIEW_CLIENT:
+	case SB_CLIENT:
 		f->attr = A_BOLD | (v->ncolors ? COLOR_PAIR(PAIR_CLIENT) : 0);
 		break;
 	default:
@@ -755,7 +755,7 @@ set_attrs(struct view *v, struct fmt *f, int kind, int flags,
 	if (flags & SB_OWN)
 		f->attr |= A_BOLD;
 	/* A private message is set apart already. */
-	if ((flags & SB_MENTION) && kind != VIEW_PRIV)
+	if ((flags & SB_MENTION) && kind != SB_PRIV)
 		f->attr = A_BOLD | (v->ncolors ? COLOR_PAIR(PAIR_MENTION) :
 		    A_STANDOUT);
 	else if (flags & SB_MENTION)

@@ -14,18 +14,6 @@ struct edit;
 struct sb;
 struct view;
 
-/* How a scrollback line is shown (its kind in the scrollback). */
-enum view_kind {
-	VIEW_MSG,		/* <nick> text */
-	VIEW_ACT,		/* * nick text */
-	VIEW_PRIV,		/* *nick* text, a private message to us */
-	VIEW_PRIVTO,		/* -> *nick* text, our private message */
-	VIEW_EVENT,		/* joins, parts, quits, nick changes: dimmed */
-	VIEW_NOTICE,		/* what else the server says: dimmed */
-	VIEW_ERROR,		/* the server refused a line */
-	VIEW_CLIENT		/* the client's own notices */
-};
-
 /* What the status line and the foot of the window show. */
 struct view_status {
 	const char		*server;	/* "host:port" */

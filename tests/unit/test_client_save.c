@@ -14,7 +14,6 @@
 
 #include "save.h"
 #include "scrollback.h"
-#include "view.h"
 
 /* What save_write() put in a memory stream. */
 static char *
@@ -51,16 +50,16 @@ test_kinds(void **state)
 
 	(void)state;
 	assert_non_null(sb = sb_new(10));
-	assert_int_equal(sb_add(sb, VIEW_MSG, 0, ts, "bob", 3, "hi", 2), 0);
-	assert_int_equal(sb_add(sb, VIEW_ACT, 0, ts, "bob", 3, "waves", 5),
+	assert_int_equal(sb_add(sb, SB_MSG, 0, ts, "bob", 3, "hi", 2), 0);
+	assert_int_equal(sb_add(sb, SB_ACT, 0, ts, "bob", 3, "waves", 5),
 	    0);
-	assert_int_equal(sb_add(sb, VIEW_PRIV, 0, ts, "eve", 3, "psst", 4),
+	assert_int_equal(sb_add(sb, SB_PRIV, 0, ts, "eve", 3, "psst", 4),
 	    0);
-	assert_int_equal(sb_add(sb, VIEW_PRIVTO, 0, ts, "eve", 3, "ok", 2),
+	assert_int_equal(sb_add(sb, SB_PRIVTO, 0, ts, "eve", 3, "ok", 2),
 	    0);
-	assert_int_equal(sb_add(sb, VIEW_NOTICE, 0, ts, "", 0,
+	assert_int_equal(sb_add(sb, SB_NOTICE, 0, ts, "", 0,
 	    "*** welcome", 11), 0);
-	assert_int_equal(sb_add(sb, VIEW_MSG, 0, ts, "bob", 3, "", 0), 0);
+	assert_int_equal(sb_add(sb, SB_MSG, 0, ts, "bob", 3, "", 0), 0);
 	out = saved(sb, &n);
 	assert_int_equal(n, 6);
 	hm(ts, t);
@@ -85,7 +84,7 @@ test_ring(void **state)
 	assert_non_null(sb = sb_new(100));
 	for (i = 0; i < 250; i++) {
 		snprintf(text, sizeof text, "s%07d", i);
-		assert_int_equal(sb_add(sb, VIEW_MSG, 0, 0, "f", 1, text,
+		assert_int_equal(sb_add(sb, SB_MSG, 0, 0, "f", 1, text,
 		    strlen(text)), 0);
 	}
 	out = saved(sb, &n);
@@ -107,7 +106,7 @@ test_errors(void **state)
 
 	(void)state;
 	assert_non_null(sb = sb_new(4));
-	assert_int_equal(sb_add(sb, VIEW_MSG, 0, 0, "a", 1, "b", 1), 0);
+	assert_int_equal(sb_add(sb, SB_MSG, 0, 0, "a", 1, "b", 1), 0);
 	assert_int_equal(save_file(sb, "/nonexistent/dir/file"), -1);
 	/* A full device fails the write, not silently. */
 	if ((fp = fopen("/dev/full", "w")) != NULL) {
