@@ -10,17 +10,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <wchar.h>
 
 #include "color.h"
 #include "edit.h"
+#include "format.h"
 #include "scrollback.h"
 #include "view.h"
 #include "wrap.h"
 
-#define VIEW_TSLEN	6		/* "HH:MM " */
 #define VIEW_WCHUNK	256		/* wide characters per curses call */
 #define VIEW_FRAME_MS	25		/* new lines drawn at most this often */
 
@@ -34,17 +33,10 @@ enum {
 static const short nick16[] = { 1, 2, 3, 5, 6, 9, 10, 11, 12, 13, 14 };
 static const short nick8[] = { 1, 2, 3, 4, 5, 6 };
 
-/* A scrollback line formatted for display, in v->fmt. */
-struct fmt {
-	size_t	len;
-	size_t	nick;		/* where the nick starts */
-	size_t	nickend;
-	size_t	text;		/* where the text starts */
-	size_t	body;		/* where wrapping starts: the text, or 0 */
-	int	bodycol;	/* the column of body */
-	int	extra;		/* hanging indent of later rows in body */
-	attr_t	nickattr;
-	attr_t	attr;		/* for the rest */
+/* How a line's nick and the rest of it look. */
+struct attrs {
+	attr_t	nick;
+	attr_t	rest;
 };
 
 struct view {
@@ -66,26 +58,20 @@ struct view {
 	size_t		 npending;	/* as last drawn */
 	const char	*pending0;
 	int		 ncolors;	/* nick colours; 0 without colour */
-	char		*fmt;
-	size_t		 fmtcap;
-	struct wrap_row	*wr;
-	int		 wrcap;
+	struct fmt	*fmt;
 };
 
 static int	started;
 
 static void	 make_windows(struct view *);
 static void	 free_windows(struct view *);
-static int	 format(struct view *, const struct sb_line *, struct fmt *);
-static int	 format_pending(struct view *, const char *, struct fmt *);
-static int	 fmt_reserve(struct view *, size_t);
-static void	 set_body(struct view *, struct fmt *, size_t, int, int);
-static void	 set_attrs(struct view *, struct fmt *, int, int, const char *,
-		    size_t);
-static int	 wrap(struct view *, const struct fmt *);
+static void	 line_attrs(struct view *, const struct sb_line *,
+		    struct attrs *);
 static int	 line_rows(struct view *, uint64_t);
-static int	 draw_line(struct view *, const struct fmt *, int, int);
-static void	 draw_row(struct view *, const struct fmt *, int, int);
+static int	 draw_line(struct view *, const struct fmt_line *,
+		    const struct attrs *, int, int);
+static void	 draw_row(struct view *, const struct fmt_line *,
+		    const struct wrap_row *, const struct attrs *, int, int);
 static void	 put(WINDOW *, const char *, size_t, attr_t);
 static void	 draw_msgs(struct view *, const struct view_status *);
 static int	 draw_status(struct view *, const struct view_status *, int);
@@ -157,8 +143,7 @@ view_new(struct sb *sb)
 		nodelay(v->keyw, TRUE);
 	}
 	if (v->msgw == NULL || v->statw == NULL || v->inw == NULL ||
-	    v->keyw == NULL ||
-	    fmt_reserve(v, 1024) == -1) {
+	    v->keyw == NULL || (v->fmt = fmt_new()) == NULL) {
 		view_free(v);
 		return NULL;
 	}
@@ -173,8 +158,7 @@ view_free(struct view *v)
 	free_windows(v);
 	if (v->keyw != NULL)
 		delwin(v->keyw);
-	free(v->fmt);
-	free(v->wr);
+	fmt_free(v->fmt);
 	free(v);
 }
 
@@ -486,19 +470,19 @@ static int
 line_rows(struct view *v, uint64_t a)
 {
 	const struct sb_line	*l;
-	struct fmt		 f;
 
-	if ((l = sb_get(v->sb, a - first_line(v))) == NULL ||
-	    format(v, l, &f) == -1)
+	if ((l = sb_get(v->sb, a - first_line(v))) == NULL)
 		return 1;
-	return wrap(v, &f);
+	return fmt_rows(v->fmt, l, v->cols);
 }
 
 static void
 draw_msgs(struct view *v, const struct view_status *st)
 {
+	static const struct attrs pending = { A_DIM, A_DIM };
 	const struct sb_line	*l;
-	struct fmt		 f;
+	struct fmt_line		 fl;
+	struct attrs		 at;
 	uint64_t		 first = first_line(v), total = sb_total(v->sb);
 	uint64_t		 a;
 	int			 y = v->msgh, skip = 0;
@@ -507,8 +491,9 @@ draw_msgs(struct view *v, const struct view_status *st)
 	werase(v->msgw);
 	if (!v->scrolled) {
 		for (i = st->npending; i > 0 && y > 0; i--)
-			if (format_pending(v, st->pending[i - 1], &f) == 0)
-				y = draw_line(v, &f, y, 0);
+			if (fmt_pending(v->fmt, st->pending[i - 1], v->cols,
+			    &fl) == 0)
+				y = draw_line(v, &fl, &pending, y, 0);
 		v->npending = st->npending;
 		v->pending0 = st->npending > 0 ? st->pending[0] : NULL;
 		a = total;
@@ -520,9 +505,10 @@ draw_msgs(struct view *v, const struct view_status *st)
 		v->seen = a;
 	for (; a > first && y > 0; a--, skip = 0) {
 		if ((l = sb_get(v->sb, a - 1 - first)) == NULL ||
-		    format(v, l, &f) == -1)
+		    fmt_line(v->fmt, l, v->cols, &fl) == -1)
 			continue;
-		y = draw_line(v, &f, y, skip);
+		line_attrs(v, l, &at);
+		y = draw_line(v, &fl, &at, y, skip);
 	}
 }
 
@@ -531,36 +517,40 @@ draw_msgs(struct view *v, const struct view_status *st)
  * last skip of them; returns the row above the first drawn.
  */
 static int
-draw_line(struct view *v, const struct fmt *f, int y, int skip)
+draw_line(struct view *v, const struct fmt_line *fl, const struct attrs *at,
+    int y, int skip)
 {
-	int	n, r;
+	const struct wrap_row	*wr;
+	int			 n, r;
 
-	n = wrap(v, f);
+	n = fmt_wrap(v->fmt, fl, v->cols, &wr);
 	for (r = n - 1 - skip; r >= 0 && y > 0; r--)
-		draw_row(v, f, r, --y);
+		draw_row(v, fl, &wr[r], at, r == 0 ? 0 : fl->bodycol +
+		    fl->extra, --y);
 	return y;
 }
 
-/* Row r of the line, in pieces by attribute. */
+/* A row of the line from column x, in pieces by attribute. */
 static void
-draw_row(struct view *v, const struct fmt *f, int r, int y)
+draw_row(struct view *v, const struct fmt_line *fl, const struct wrap_row *wr,
+    const struct attrs *at, int x, int y)
 {
-	size_t	a = v->wr[r].start, b = v->wr[r].end, cut[4], lo, hi;
-	attr_t	attr[4];
+	size_t	a = wr->start, b = wr->end, cut[3], lo, hi;
+	attr_t	attr[3];
 	int	i;
 
-	wmove(v->msgw, y, r == 0 ? 0 : f->bodycol + f->extra);
-	cut[0] = f->nick;
-	cut[1] = f->nickend;
-	cut[2] = f->len;
-	attr[0] = f->attr;
-	attr[1] = f->nickattr;
-	attr[2] = f->attr;
+	wmove(v->msgw, y, x);
+	cut[0] = fl->nick;
+	cut[1] = fl->nickend;
+	cut[2] = fl->len;
+	attr[0] = at->rest;
+	attr[1] = at->nick;
+	attr[2] = at->rest;
 	lo = 0;
 	for (i = 0; i < 3; i++) {
 		hi = cut[i];
 		if (hi > a && lo < b)
-			put(v->msgw, v->fmt + (lo > a ? lo : a),
+			put(v->msgw, fl->s + (lo > a ? lo : a),
 			    (hi < b ? hi : b) - (lo > a ? lo : a), attr[i]);
 		lo = hi;
 	}
@@ -593,191 +583,49 @@ put(WINDOW *w, const char *s, size_t len, attr_t attr)
 	wattrset(w, A_NORMAL);
 }
 
-/*
- * Wraps a formatted line into v->wr, byte offsets into v->fmt; returns
- * its number of rows.  Only the body wraps, so the first row always
- * holds the time and the nick.
- */
-static int
-wrap(struct view *v, const struct fmt *f)
-{
-	struct wrap_row	*wr;
-	int		 n, i, width = v->cols - f->bodycol;
-
-	n = wrap_rows(v->fmt + f->body, f->len - f->body, width, f->extra,
-	    v->wr, v->wrcap);
-	if (n > v->wrcap) {
-		if ((size_t)n > SIZE_MAX / sizeof(*wr) ||
-		    (wr = realloc(v->wr, n * sizeof(*wr))) == NULL)
-			n = v->wrcap;
-		else {
-			v->wr = wr;
-			v->wrcap = n;
-			n = wrap_rows(v->fmt + f->body, f->len - f->body, width,
-			    f->extra, v->wr, n);
-		}
-	}
-	if (n < 1)
-		return 1;
-	for (i = 0; i < n; i++) {
-		v->wr[i].start += f->body;
-		v->wr[i].end += f->body;
-	}
-	v->wr[0].start = 0;
-	return n;
-}
-
-/*
- * Where a line wraps: after a prefix of pw columns ending at byte body,
- * with extra more columns of hanging indent; on a screen too narrow for
- * that, the whole line wraps.
- */
-static void
-set_body(struct view *v, struct fmt *f, size_t body, int pw, int extra)
-{
-	if (pw + extra <= v->cols / 2) {
-		f->body = body;
-		f->bodycol = pw;
-		f->extra = extra;
-		return;
-	}
-	f->body = 0;
-	f->bodycol = 0;
-	f->extra = pw + extra < v->cols / 3 ? pw + extra : v->cols / 3;
-}
-
-static int
-fmt_reserve(struct view *v, size_t need)
-{
-	char	*p;
-
-	if (need <= v->fmtcap)
-		return 0;
-	if ((p = realloc(v->fmt, need)) == NULL)
-		return -1;
-	v->fmt = p;
-	v->fmtcap = need;
-	return 0;
-}
-
-/* "HH:MM <nick> text" and its kin, with where each part is. */
-static int
-format(struct view *v, const struct sb_line *l, struct fmt *f)
-{
-	const char	*nick, *text, *pre = "", *post = " ";
-	size_t		 nicklen, textlen, len;
-	int		 kind = sb_line_kind(l);
-	time_t		 t = sb_line_ts(l) / 1000;
-	struct tm	 tm;
-
-	nick = sb_line_nick(l, &nicklen);
-	text = sb_line_text(l, &textlen);
-	if (fmt_reserve(v, VIEW_TSLEN + nicklen + textlen + 16) == -1)
-		return -1;
-	if (localtime_r(&t, &tm) == NULL ||
-	    strftime(v->fmt, VIEW_TSLEN + 1, "%H:%M ", &tm) != VIEW_TSLEN)
-		memcpy(v->fmt, "--:-- ", VIEW_TSLEN);
-	len = VIEW_TSLEN;
-	switch (kind) {
-	case SB_MSG:
-		pre = "<";
-		post = "> ";
-		break;
-	case SB_ACT:
-		pre = "* ";
-		break;
-	case SB_PRIV:
-		pre = "*";
-		post = "* ";
-		break;
-	case SB_PRIVTO:
-		pre = "-> *";
-		post = "* ";
-		break;
-	default:
-		nicklen = 0;
-		pre = post = "";
-		break;
-	}
-	memcpy(v->fmt + len, pre, strlen(pre));
-	len += strlen(pre);
-	f->nick = len;
-	memcpy(v->fmt + len, nick, nicklen);
-	len += nicklen;
-	f->nickend = len;
-	memcpy(v->fmt + len, post, strlen(post));
-	len += strlen(post);
-	f->text = len;
-	memcpy(v->fmt + len, text, textlen);
-	f->len = len + textlen;
-	v->fmt[f->len] = '\0';
-
-	if (kind <= SB_PRIVTO)
-		set_body(v, f, f->text, wrap_width(v->fmt, f->text), 0);
-	else
-		set_body(v, f, VIEW_TSLEN, VIEW_TSLEN, textlen >= 4 &&
-		    memcmp(text, "*** ", 4) == 0 ? 4 : 0);
-	set_attrs(v, f, kind, sb_line_flags(l), nick, nicklen);
-	return 0;
-}
-
 /* How the nick and the rest of a line look, by kind and flags. */
 static void
-set_attrs(struct view *v, struct fmt *f, int kind, int flags,
-    const char *nick, size_t nicklen)
+line_attrs(struct view *v, const struct sb_line *l, struct attrs *at)
 {
-	f->nickattr = A_BOLD;
+	const char	*nick;
+	size_t		 nicklen;
+	int		 kind = sb_line_kind(l), flags = sb_line_flags(l);
+
+	nick = sb_line_nick(l, &nicklen);
+	at->nick = A_BOLD;
 	if (v->ncolors > 0 && nicklen > 0)
-		f->nickattr |= COLOR_PAIR(PAIR_NICK +
+		at->nick |= COLOR_PAIR(PAIR_NICK +
 		    nick_color(nick, nicklen, v->ncolors));
 	switch (kind) {
 	case SB_ACT:
-		f->attr = v->ncolors ? COLOR_PAIR(PAIR_ACT) : A_NORMAL;
+		at->rest = v->ncolors ? COLOR_PAIR(PAIR_ACT) : A_NORMAL;
 		break;
 	case SB_PRIV:
 	case SB_PRIVTO:
-		f->attr = v->ncolors ? COLOR_PAIR(PAIR_PRIV) : A_UNDERLINE;
+		at->rest = v->ncolors ? COLOR_PAIR(PAIR_PRIV) : A_UNDERLINE;
 		break;
 	case SB_EVENT:
 	case SB_NOTICE:
-		f->attr = A_DIM;
+		at->rest = A_DIM;
 		break;
 	case SB_ERROR:
-		f->attr = A_BOLD | (v->ncolors ? COLOR_PAIR(PAIR_ERROR) : 0);
+		at->rest = A_BOLD | (v->ncolors ? COLOR_PAIR(PAIR_ERROR) : 0);
 		break;
 	case SB_CLIENT:
-		f->attr = A_BOLD | (v->ncolors ? COLOR_PAIR(PAIR_CLIENT) : 0);
+		at->rest = A_BOLD | (v->ncolors ? COLOR_PAIR(PAIR_CLIENT) : 0);
 		break;
 	default:
-		f->attr = A_NORMAL;
+		at->rest = A_NORMAL;
 		break;
 	}
 	if (flags & SB_OWN)
-		f->attr |= A_BOLD;
+		at->rest |= A_BOLD;
 	/* A private message is set apart already. */
 	if ((flags & SB_MENTION) && kind != SB_PRIV)
-		f->attr = A_BOLD | (v->ncolors ? COLOR_PAIR(PAIR_MENTION) :
+		at->rest = A_BOLD | (v->ncolors ? COLOR_PAIR(PAIR_MENTION) :
 		    A_STANDOUT);
 	else if (flags & SB_MENTION)
-		f->attr |= A_BOLD;
-}
-
-/* A line typed while disconnected, not yet sent. */
-static int
-format_pending(struct view *v, const char *line, struct fmt *f)
-{
-	static const char	 mark[] = "(pending) ";
-	size_t			 len = strlen(line);
-
-	if (fmt_reserve(v, sizeof(mark) + len + 1) == -1)
-		return -1;
-	memcpy(v->fmt, mark, sizeof(mark) - 1);
-	memcpy(v->fmt + sizeof(mark) - 1, line, len + 1);
-	f->len = sizeof(mark) - 1 + len;
-	f->nick = f->nickend = f->text = sizeof(mark) - 1;
-	set_body(v, f, f->text, sizeof(mark) - 1, 0);
-	f->nickattr = f->attr = A_DIM;
-	return 0;
+		at->rest |= A_BOLD;
 }
 
 /*
