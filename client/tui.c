@@ -20,6 +20,7 @@
 #include "proto.h"
 #include "sanitize.h"
 #include "save.h"
+#include "screen.h"
 #include "scrollback.h"
 #include "session.h"
 #include "tui.h"
@@ -32,6 +33,7 @@ struct tui {
 	struct session	*s;
 	struct sb	*sb;
 	struct edit	*edit;
+	struct screen	*scr;
 	struct view	*view;
 	char		*render;	/* a frame rendered as text */
 	char		*clean;		/* text made safe for the screen */
@@ -107,7 +109,8 @@ tui_free(struct tui *t)
 	if (t == NULL)
 		return;
 	view_free(t->view);
-	view_end();
+	screen_free(t->scr);
+	screen_end();
 	sb_free(t->sb);
 	edit_free(t->edit);
 	free(t->render);
@@ -134,19 +137,22 @@ tui_run(struct tui *t, struct session *s)
 	t->s = s;
 	snprintf(t->server, sizeof(t->server), strchr(session_host(s), ':') ?
 	    "[%s]:%s" : "%s:%s", session_host(s), session_port(s));
-	if (view_start() == -1) {
+	if (screen_start() == -1) {
 		fprintf(stderr, "chat-client: cannot start the terminal\n");
 		return 1;
 	}
-	if ((t->view = view_new(t->sb)) == NULL) {
-		view_end();
+	if ((t->scr = screen_new()) == NULL ||
+	    (t->view = view_new(t->sb, t->scr)) == NULL) {
+		screen_end();
 		fprintf(stderr, "chat-client: out of memory\n");
 		return 1;
 	}
 	loop_run(s, &ui);
 	view_free(t->view);
 	t->view = NULL;
-	view_end();
+	screen_free(t->scr);
+	t->scr = NULL;
+	screen_end();
 	return 0;
 }
 
@@ -235,7 +241,7 @@ ui_input(void *arg, short revents)
 	wint_t		 ch;
 	int		 r;
 
-	while ((r = view_getkey(t->view, &ch)) != ERR)
+	while ((r = screen_getkey(t->scr, &ch)) != ERR)
 		key(t, ch, r == KEY_CODE_YES);
 	/* A lone Escape: the next key stands for itself. */
 	t->esc = 0;
@@ -339,21 +345,21 @@ key(struct tui *t, wint_t ch, int keycode)
 	case KEY_A_KILL_WORD:	edit_kill_word(t->edit); break;
 	case KEY_A_HISTORY_PREV: edit_history_prev(t->edit); break;
 	case KEY_A_HISTORY_NEXT: edit_history_next(t->edit); break;
-	case KEY_A_PAGE_UP:	view_scroll(t->view, VIEW_PGUP); return;
-	case KEY_A_PAGE_DOWN:	view_scroll(t->view, VIEW_PGDN); return;
+	case KEY_A_PAGE_UP:	view_scroll(t->view, SCROLL_PGUP); return;
+	case KEY_A_PAGE_DOWN:	view_scroll(t->view, SCROLL_PGDN); return;
 	case KEY_A_REDRAW:	view_redraw(t->view); return;
 	case KEY_A_RESIZE:	view_resize(t->view); return;
 	case KEY_A_ENTER:	enter(t); break;
 	case KEY_A_HOME:
 		if (scrolled) {
-			view_scroll(t->view, VIEW_TOP);
+			view_scroll(t->view, SCROLL_TOP);
 			return;
 		}
 		edit_home(t->edit);
 		break;
 	case KEY_A_END:
 		if (scrolled) {
-			view_scroll(t->view, VIEW_BOTTOM);
+			view_scroll(t->view, SCROLL_BOTTOM);
 			return;
 		}
 		edit_end(t->edit);
