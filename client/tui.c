@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "complete.h"
 #include "edit.h"
 #include "keys.h"
@@ -82,7 +82,6 @@ static void	add(struct tui *, enum sb_kind, int, int64_t, const char *,
 static void	notice(struct tui *, const char *);
 static int	line_kind(enum frame_kind);
 static int	empty_replay(const struct frame *);
-static int64_t	wallclock(void);
 
 struct tui *
 tui_new(size_t scrollback)
@@ -197,7 +196,7 @@ on_bad(void *arg, const char *line, size_t len)
 	memcpy(t->render, pre, sizeof(pre) - 1);
 	memcpy(t->render + sizeof(pre) - 1, line, len);
 	n = sanitize(t->render, sizeof(pre) - 1 + len, t->clean);
-	sb_add(t->sb, SB_ERROR, 0, wallclock(), "", 0, t->clean, n);
+	sb_add(t->sb, SB_ERROR, 0, clock_wall_ms(), "", 0, t->clean, n);
 	if (t->view != NULL)
 		view_added(t->view);
 }
@@ -492,7 +491,7 @@ add(struct tui *t, enum sb_kind kind, int flags, int64_t ts,
 		nn = sanitize(nick, nicklen, t->cleannick);
 	tn = sanitize(text, textlen, t->clean);
 	if (ts <= 0)
-		ts = wallclock();
+		ts = clock_wall_ms();
 	if (sb_add(t->sb, kind, flags, ts, t->cleannick, nn, t->clean, tn) ==
 	    0 && t->view != NULL)
 		view_added(t->view);
@@ -502,7 +501,7 @@ add(struct tui *t, enum sb_kind kind, int flags, int64_t ts,
 static void
 notice(struct tui *t, const char *text)
 {
-	add(t, SB_CLIENT, 0, wallclock(), "", 0, text, strlen(text));
+	add(t, SB_CLIENT, 0, clock_wall_ms(), "", 0, text, strlen(text));
 }
 
 /* The scrollback's kind for a frame; -1 for kinds not shown. */
@@ -541,13 +540,4 @@ empty_replay(const struct frame *f)
 	while (i < f->textlen && f->text[i] == '0')
 		i++;
 	return i > 0 && (i == f->textlen || f->text[i] == ' ');
-}
-
-static int64_t
-wallclock(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
