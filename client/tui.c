@@ -42,6 +42,7 @@ struct tui {
 	const char	**pend;		/* pending lines, for the view */
 	size_t		 pendcap;
 	int		 tab;		/* the last key was Tab */
+	int		 full;		/* the line refused text: said so */
 	int		 esc;		/* inside an unknown escape sequence */
 	int		 down;		/* the last state change was a loss */
 	int		 quit;
@@ -74,6 +75,7 @@ static int	ui_done(void *);
 static int	ui_timeout(void *);
 static void	key(struct tui *, wint_t, int);
 static int	skip_escape(struct tui *, wint_t, int);
+static void	insert(struct tui *, wint_t);
 static void	enter(struct tui *);
 static void	command(struct tui *, const char *, size_t);
 static void	save(struct tui *, const struct input *);
@@ -321,20 +323,13 @@ static void
 key(struct tui *t, wint_t ch, int keycode)
 {
 	enum key_action	 a = keys_action(ch, keycode);
-	char		 mb[MB_LEN_MAX];
-	mbstate_t	 ms;
-	size_t		 n;
 	int		 scrolled = view_scrolled(t->view), tab = t->tab;
 
 	if (skip_escape(t, ch, keycode))
 		return;
 	t->tab = 0;
 	switch (a) {
-	case KEY_A_INSERT:
-		memset(&ms, 0, sizeof(ms));
-		if ((n = wcrtomb(mb, ch, &ms)) != (size_t)-1)
-			edit_insert(t->edit, mb, n);
-		break;
+	case KEY_A_INSERT:	insert(t, ch); break;
 	case KEY_A_LEFT:	edit_left(t->edit); break;
 	case KEY_A_RIGHT:	edit_right(t->edit); break;
 	case KEY_A_BACKSPACE:	edit_backspace(t->edit); break;
@@ -409,6 +404,38 @@ skip_escape(struct tui *t, wint_t ch, int keycode)
 	return 0;
 }
 
+/*
+ * A character typed or pasted.  What does not fit on the line is not
+ * taken, and a notice says so once, not once a character: the flag is
+ * cleared when the line has room again or is sent.
+ */
+static void
+insert(struct tui *t, wint_t ch)
+{
+	char		mb[MB_LEN_MAX], buf[128];
+	mbstate_t	ms;
+	size_t		n, len;
+
+	memset(&ms, 0, sizeof(ms));
+	if ((n = wcrtomb(mb, ch, &ms)) == (size_t)-1)
+		return;
+	if (edit_insert(t->edit, mb, n) == 0) {
+		t->full = 0;
+		return;
+	}
+	if (t->full)
+		return;
+	t->full = 1;
+	edit_text(t->edit, &len);
+	if (len + n > EDIT_MAX)
+		snprintf(buf, sizeof(buf), "*** input line full (%d bytes): "
+		    "the rest was not inserted", EDIT_MAX);
+	else
+		snprintf(buf, sizeof(buf), "*** out of memory: the rest "
+		    "was not inserted");
+	notice(t, buf);
+}
+
 /* Enter: the line is a command of the client's own, or goes out. */
 static void
 enter(struct tui *t)
@@ -417,6 +444,7 @@ enter(struct tui *t)
 	size_t	len;
 
 	len = edit_take(t->edit, line, sizeof(line));
+	t->full = 0;
 	command(t, line, len);
 }
 

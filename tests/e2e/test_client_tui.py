@@ -307,6 +307,43 @@ def test_keys_and_completion():
         a.wait_gone(r"paste one")
 
 
+def test_long_paste_refused():
+    """Issue 11, defect 8: a pasted line longer than the 4,095 bytes a
+    line holds is not cut silently: the input line keeps what fits, on a
+    character, and one warning says the rest was not taken."""
+    full = r"input line full \(4095 bytes\): the rest was not inserted$"
+    text = "".join("%04d-" % i for i in range(1000))    # 5,000 bytes
+    wide = "\u00e9" * 2100                             # 4,200 bytes
+    # Tall enough that both long lines and the warnings stay in view.
+    with Server() as srv, tui(srv.port, "alice", 120, 100) as a:
+        connected(a, "alice")
+        obs = observer(srv, "bob")
+        for i in range(0, len(text), 500):
+            a.type(text[i:i + 500])
+        a.wait(full)
+        a.keys("Enter")
+        m = obs.expect(r"^<alice> (\S+)$", 10)
+        check(m.group(1) == text[:4095], "the first 4095 bytes sent: %d "
+              "bytes, ending %r" % (len(m.group(1)), m.group(1)[-10:]))
+        a.wait(r"<alice> 0000-0001-")
+        check(len(re.findall(full, a.screen(), re.M)) == 1,
+              "one warning for the paste: %r" % a.screen())
+        # A character is never split: 2,047 of 2-byte ones fit.
+        a.type(wide)
+        a.keys("Enter")
+        m = obs.expect(r"^<alice> (\S+)$", 10)
+        check(m.group(1) == wide[:2047], "whole characters: %d sent"
+              % len(m.group(1)))
+        wait_until(lambda: len(re.findall(full, a.screen(), re.M)) == 2,
+                   what="a warning for the second paste", last=a.screen)
+        # A line that fits is sent whole, and warns of nothing.
+        a.line("short one")
+        obs.expect(r"^<alice> short one$")
+        a.wait(r"<alice> short one$")
+        check(len(re.findall(full, a.screen(), re.M)) == 2,
+              "no warning for a line that fits")
+
+
 def test_colours_and_highlights():
     with Server() as srv, tui(srv.port, "alice") as a:
         connected(a, "alice")
@@ -420,6 +457,7 @@ if __name__ == "__main__":
         ("signals_restore_terminal", test_signals_restore_terminal),
         ("cannot_connect", test_cannot_connect),
         ("keys_and_completion", test_keys_and_completion),
+        ("long_paste_refused", test_long_paste_refused),
         ("colours_and_highlights", test_colours_and_highlights),
         ("hostile_server", test_hostile_server),
         ("replay_notice_and_save", test_replay_notice_and_save),
