@@ -22,6 +22,7 @@
 #include "save.h"
 #include "screen.h"
 #include "scrollback.h"
+#include "selfpipe.h"
 #include "session.h"
 #include "tui.h"
 #include "view.h"
@@ -250,15 +251,30 @@ ui_input(void *arg, short revents)
 		t->quit = 1;
 }
 
+/*
+ * SIGHUP (the terminal went away) ends the client as SIGINT and SIGTERM
+ * do; SIGQUIT gives the terminal back, then dies of the signal, with its
+ * core and its exit status.
+ */
 static void
 ui_signal(void *arg, int signo)
 {
 	struct tui	*t = arg;
 
-	if (signo == SIGWINCH)
+	switch (signo) {
+	case SIGWINCH:
 		view_resize(t->view);
-	else
+		break;
+	case SIGQUIT:
+		screen_end();
+		selfpipe_close();
+		raise(signo);
+		t->quit = 1;	/* if it was blocked */
+		break;
+	default:
 		t->quit = 1;
+		break;
+	}
 }
 
 /* The end of a turn: draw what changed. */

@@ -6,6 +6,7 @@ signals restoring the terminal, and a server that cannot be reached."""
 
 import os
 import re
+import resource
 import shutil
 import signal
 import tempfile
@@ -258,6 +259,47 @@ def test_signals_restore_terminal():
                       "left the alternate screen")
 
 
+def test_hup_and_quit_restore_terminal():
+    """Issue 11, defect 9: SIGHUP ends the client as SIGTERM does, with
+    the terminal restored and a clean goodbye to the server; SIGQUIT
+    restores the terminal and then dies of the signal.  In plain mode
+    SIGHUP is a clean end too."""
+    core = resource.getrlimit(resource.RLIMIT_CORE)
+    # No core file from the SIGQUIT below (tmux and the pane inherit it).
+    resource.setrlimit(resource.RLIMIT_CORE, (0, core[1]))
+    try:
+        with Server() as srv:
+            obs = observer(srv, "bob")
+            with tui(srv.port, "alice") as a:
+                connected(a, "alice")
+                wait_until(lambda: a.fmt("#{alternate_on}") == "1",
+                           what="full screen")
+                os.kill(a.client_pid(), signal.SIGHUP)
+                check(a.exit_status() == 0, "exit status 0 after SIGHUP")
+                tty_sane(a)
+                check(a.fmt("#{alternate_on}") == "0",
+                      "left the alternate screen after SIGHUP")
+            obs.expect(r"^\*\*\* alice quit")
+            with tui(srv.port, "alice") as a:
+                connected(a, "alice")
+                wait_until(lambda: a.fmt("#{alternate_on}") == "1",
+                           what="full screen")
+                os.kill(a.client_pid(), signal.SIGQUIT)
+                check(a.exit_status() == 128 + signal.SIGQUIT,
+                      "died of SIGQUIT: %r" % a.screen())
+                tty_sane(a)
+                check(a.fmt("#{alternate_on}") == "0",
+                      "left the alternate screen after SIGQUIT")
+            with Tmux(["--plain", "-n", "carol", "-p", str(srv.port),
+                       "127.0.0.1"]) as p:
+                obs.expect(r"carol joined lobby$")
+                os.kill(p.client_pid(), signal.SIGHUP)
+                check(p.exit_status() == 0, "plain: exit 0 after SIGHUP")
+                obs.expect(r"^\*\*\* carol quit")
+    finally:
+        resource.setrlimit(resource.RLIMIT_CORE, core)
+
+
 def test_cannot_connect():
     port = free_port()
     with Tmux(["-p", str(port), "127.0.0.1"]) as a:
@@ -455,6 +497,8 @@ if __name__ == "__main__":
         ("resume_after_drop", test_resume_after_drop),
         ("quit_restores_terminal", test_quit_restores_terminal),
         ("signals_restore_terminal", test_signals_restore_terminal),
+        ("hup_and_quit_restore_terminal",
+         test_hup_and_quit_restore_terminal),
         ("cannot_connect", test_cannot_connect),
         ("keys_and_completion", test_keys_and_completion),
         ("long_paste_refused", test_long_paste_refused),
