@@ -193,7 +193,10 @@ proto_decoration(enum frame_kind k, const char **pre, const char **post)
 	}
 }
 
-/* The event itself, as text mode shows it. */
+/*
+ * The event itself, as text mode shows it: the decorated kinds, then a
+ * flat switch over the others.
+ */
 static void
 render_event(struct wbuf *w, const struct frame *f)
 {

@@ -2,7 +2,8 @@
 """End-to-end tests of chat-client's full screen, in tmux against a real
 chat-server: two windows, wide characters, scrollback and the unread
 count, resizing, reconnect with pending lines and resume, /quit and
-signals restoring the terminal, and a server that cannot be reached."""
+signals restoring the terminal (SIGHUP and SIGQUIT too), a paste too
+long for the input line, and a server that cannot be reached."""
 
 import os
 import re
