@@ -106,34 +106,36 @@ test_time(void **state)
 
 /*
  * A message wraps under its text, a notice under its "*** "; a window
- * too narrow for that wraps the whole line with a smaller indent.
+ * too narrow for that wraps the whole line with a smaller indent; a wide
+ * nick counts its columns, not its bytes.
  */
 static void
 test_layout(void **state)
 {
-	struct fmt_line	fl;
+	static const struct {
+		enum sb_kind	 kind;
+		const char	*nick, *text;
+		int		 cols;
+		size_t		 body;
+		int		 bodycol, extra;
+	} cases[] = {
+		{ SB_MSG, "bob", "hello", 80, 12, 12, 0 },
+		{ SB_NOTICE, "", "*** long notice", 80, 6, 6, 4 },
+		{ SB_CLIENT, "", "plain notice", 80, 6, 6, 0 },
+		{ SB_MSG, "bob", "hello", 20, 0, 0, 6 },  /* 12 > 20 / 2 */
+		{ SB_MSG, "\xe4\xb8\xad", "x", 80, 12, 11, 0 },
+	};
+	struct fmt_line	 fl;
+	size_t		 i;
 
 	(void)state;
-	fmt_line(fmt, line(SB_MSG, TS, "bob", "hello"), 80, &fl);
-	assert_int_equal(fl.body, 12);
-	assert_int_equal(fl.bodycol, 12);
-	assert_int_equal(fl.extra, 0);
-	fmt_line(fmt, line(SB_NOTICE, TS, "", "*** long notice"), 80, &fl);
-	assert_int_equal(fl.body, 6);
-	assert_int_equal(fl.bodycol, 6);
-	assert_int_equal(fl.extra, 4);
-	fmt_line(fmt, line(SB_CLIENT, TS, "", "plain notice"), 80, &fl);
-	assert_int_equal(fl.body, 6);
-	assert_int_equal(fl.extra, 0);
-	/* 20 columns: a 12-column prefix is more than half. */
-	fmt_line(fmt, line(SB_MSG, TS, "bob", "hello"), 20, &fl);
-	assert_int_equal(fl.body, 0);
-	assert_int_equal(fl.bodycol, 0);
-	assert_int_equal(fl.extra, 6);
-	/* A wide nick counts its columns, not its bytes. */
-	fmt_line(fmt, line(SB_MSG, TS, "\xe4\xb8\xad", "x"), 80, &fl);
-	assert_int_equal(fl.body, 12);
-	assert_int_equal(fl.bodycol, 11);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(fmt_line(fmt, line(cases[i].kind, TS,
+		    cases[i].nick, cases[i].text), cases[i].cols, &fl), 0);
+		assert_int_equal(fl.body, cases[i].body);
+		assert_int_equal(fl.bodycol, cases[i].bodycol);
+		assert_int_equal(fl.extra, cases[i].extra);
+	}
 }
 
 static void
