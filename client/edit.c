@@ -40,6 +40,7 @@ static int	zerowidth(const struct edit *, size_t);
 static size_t	next_char(const struct edit *, size_t);
 static size_t	prev_char(const struct edit *, size_t);
 static size_t	after_marks(const struct edit *, size_t);
+static void	clear(struct edit *);
 static int	set_text(struct edit *, const char *);
 static void	hist_add(struct edit *);
 
@@ -82,13 +83,12 @@ splice(struct edit *e, size_t from, size_t to, const char *s, size_t n)
 static int
 zerowidth(const struct edit *e, size_t i)
 {
-	uint32_t	 cp;
-	int		 w;
+	int	cols;
 
 	if (i >= e->len || (unsigned char)e->buf[i] < 0x80)
 		return 0;
-	wrap_char(e->buf + i, e->len - i, &cp, &w);
-	return w == 0;
+	wrap_cols(e->buf + i, e->len - i, &cols);
+	return cols == 0;
 }
 
 /* The start of the character after the one at i, its marks included. */
@@ -196,8 +196,9 @@ edit_insert(struct edit *e, const char *s, size_t len)
 	return rc;
 }
 
-void
-edit_clear(struct edit *e)
+/* Empties the line. */
+static void
+clear(struct edit *e)
 {
 	e->hasmark = 0;
 	e->len = e->cur = e->view = 0;
@@ -411,7 +412,7 @@ edit_take(struct edit *e, char *buf, size_t cap)
 	free(e->draft);
 	e->draft = NULL;
 	e->hpos = e->nhist;
-	edit_clear(e);
+	clear(e);
 	return n;
 }
 

@@ -23,7 +23,6 @@ void		 edit_free(struct edit *);
  * of memory), else 0.
  */
 int		 edit_insert(struct edit *, const char *s, size_t len);
-void		 edit_clear(struct edit *);	/* empties the line */
 
 void		 edit_left(struct edit *);	/* one character */
 void		 edit_right(struct edit *);

@@ -20,7 +20,8 @@ static void	drain_signals(const struct loop_ui *);
 int
 loop_signals(void)
 {
-	static const int sigs[] = { SIGWINCH, SIGINT, SIGTERM };
+	static const int sigs[] = { SIGWINCH, SIGINT, SIGTERM, SIGHUP,
+	    SIGQUIT };
 
 	sigfd = selfpipe_open(sigs, sizeof(sigs) / sizeof(sigs[0]));
 	return sigfd == -1 ? -1 : 0;

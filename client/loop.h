@@ -20,8 +20,10 @@ struct loop_ui {
 };
 
 /*
- * Routes SIGWINCH, SIGINT and SIGTERM to the self-pipe and ignores
- * SIGPIPE; -1 if the pipe cannot be made.
+ * Routes SIGWINCH, SIGINT, SIGTERM, SIGHUP and SIGQUIT to the self-pipe
+ * and ignores SIGPIPE; -1 if the pipe cannot be made.  Whoever handles
+ * SIGQUIT puts things right and then dies of it by its default action
+ * (selfpipe_close(), raise()).
  */
 int	loop_signals(void);
 

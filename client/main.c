@@ -16,10 +16,10 @@
 #include "net.h"
 #include "plain.h"
 #include "proto.h"
+#include "screen.h"
 #include "scrollback.h"
 #include "session.h"
 #include "tui.h"
-#include "view.h"
 
 #define MAX_SCROLLBACK	10000000
 
@@ -199,5 +199,5 @@ utf8_locale(void)
 static void
 restore(void)
 {
-	view_end();
+	screen_end();
 }

@@ -17,6 +17,7 @@
 #include "plain.h"
 #include "proto.h"
 #include "sanitize.h"
+#include "selfpipe.h"
 #include "session.h"
 
 #define PLAIN_RENDER	(PROTO_MAXFRAME + 256)
@@ -184,12 +185,18 @@ ui_input(void *arg, short revents)
 	}
 }
 
+/* SIGHUP ends it as SIGINT and SIGTERM do; SIGQUIT by its own action. */
 static void
 ui_signal(void *arg, int signo)
 {
 	struct plain	*p = arg;
 
-	if (signo == SIGINT || signo == SIGTERM)
+	if (signo == SIGQUIT) {
+		selfpipe_close();
+		raise(signo);
+	}
+	if (signo == SIGINT || signo == SIGTERM || signo == SIGHUP ||
+	    signo == SIGQUIT)
 		p->quit = 1;
 }
 

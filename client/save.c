@@ -5,46 +5,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "format.h"
 #include "save.h"
 #include "scrollback.h"
-#include "view.h"
 
 #define SAVE_BUFSIZE	(64 * 1024)
 
-static void	prefixes(int, const char **, const char **);
-
-long
-save_write(const struct sb *sb, FILE *fp)
-{
-	const struct sb_line	*l;
-	const char		*nick, *text, *pre, *post;
-	size_t			 nicklen, textlen, i, n = sb_count(sb);
-	char			 hm[16];
-	time_t			 t;
-	struct tm		 tm;
-
-	for (i = 0; i < n; i++) {
-		if ((l = sb_get(sb, i)) == NULL)
-			break;
-		nick = sb_line_nick(l, &nicklen);
-		text = sb_line_text(l, &textlen);
-		prefixes(sb_line_kind(l), &pre, &post);
-		t = sb_line_ts(l) / 1000;
-		if (localtime_r(&t, &tm) == NULL ||
-		    strftime(hm, sizeof(hm), "%H:%M ", &tm) == 0)
-			snprintf(hm, sizeof(hm), "--:-- ");
-		if (*pre == '\0')
-			nicklen = 0;
-		if (fprintf(fp, "%s%s%.*s%s", hm, pre, (int)nicklen, nick,
-		    post) < 0 || fwrite(text, 1, textlen, fp) != textlen ||
-		    putc('\n', fp) == EOF)
-			return -1;
-	}
-	return (long)i;
-}
+static long	save_write(const struct sb *, FILE *);
 
 long
 save_file(const struct sb *sb, const char *path)
@@ -74,29 +43,25 @@ save_file(const struct sb *sb, const char *path)
 	return n;
 }
 
-/* What goes around the nick, by the line's kind, as the view draws it. */
-static void
-prefixes(int kind, const char **pre, const char **post)
+/* Every line held, oldest first, each ending in LF; -1 if a write fails. */
+static long
+save_write(const struct sb *sb, FILE *fp)
 {
-	switch (kind) {
-	case VIEW_MSG:
-		*pre = "<";
-		*post = "> ";
-		break;
-	case VIEW_ACT:
-		*pre = "* ";
-		*post = " ";
-		break;
-	case VIEW_PRIV:
-		*pre = "*";
-		*post = "* ";
-		break;
-	case VIEW_PRIVTO:
-		*pre = "-> *";
-		*post = "* ";
-		break;
-	default:
-		*pre = *post = "";
-		break;
+	struct fmt	*f;
+	struct fmt_line	 fl;
+	size_t		 i, n = sb_count(sb);
+	int		 saved;
+
+	if ((f = fmt_new()) == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (fmt_line(f, sb_get(sb, i), 0, &fl) == -1 ||
+		    fwrite(fl.s, 1, fl.len, fp) != fl.len ||
+		    putc('\n', fp) == EOF)
+			break;
 	}
+	saved = errno;
+	fmt_free(f);
+	errno = saved;
+	return i < n ? -1 : (long)n;
 }

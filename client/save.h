@@ -5,20 +5,13 @@
 #ifndef SAVE_H
 #define SAVE_H
 
-#include <stdio.h>
-
 struct sb;
 
 /*
- * Writes every line sb holds, oldest first, as "HH:MM <nick> text" and
- * its kin, each ending in LF; returns the number of lines written, or
- * -1 with errno set if a write failed.
- */
-long	save_write(const struct sb *, FILE *);
-
-/*
- * Writes the scrollback to path, replacing the file (mode 0600 when
- * new); returns the number of lines, or -1 with errno set.
+ * Writes every line the scrollback holds to path, oldest first, as
+ * "HH:MM <nick> text" and its kin (format.h), each ending in LF,
+ * replacing the file (mode 0600 when new); returns the number of lines,
+ * or -1 with errno set.
  */
 long	save_file(const struct sb *, const char *path);
 

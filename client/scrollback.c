@@ -15,7 +15,7 @@
 struct sb_line {
 	int64_t		 ts;
 	uint32_t	 textlen;
-	int16_t		 kind;
+	uint8_t		 kind;
 	uint8_t		 flags;
 	uint8_t		 nicklen;
 	char		 data[];	/* nick, NUL, text, NUL */
@@ -30,7 +30,6 @@ struct sb {
 };
 
 static void	sb_drop(struct sb *);
-static void	reverse(struct sb_line **, size_t, size_t);
 
 struct sb *
 sb_new(size_t maxlines)
@@ -70,12 +69,12 @@ sb_drop(struct sb *sb)
 }
 
 int
-sb_add(struct sb *sb, int kind, int flags, int64_t ts, const char *nick,
+sb_add(struct sb *sb, enum sb_kind kind, int flags, int64_t ts, const char *nick,
     size_t nicklen, const char *text, size_t textlen)
 {
 	struct sb_line	*l;
 
-	if (kind < INT16_MIN || kind > INT16_MAX || textlen > UINT32_MAX) {
+	if ((unsigned)kind > SB_CLIENT || textlen > UINT32_MAX) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -89,7 +88,7 @@ sb_add(struct sb *sb, int kind, int flags, int64_t ts, const char *nick,
 		return -1;
 	l->ts = ts;
 	l->textlen = (uint32_t)textlen;
-	l->kind = (int16_t)kind;
+	l->kind = (uint8_t)kind;
 	l->flags = (uint8_t)flags;
 	l->nicklen = (uint8_t)nicklen;
 	if (nicklen > 0)
@@ -114,46 +113,6 @@ sb_clear(struct sb *sb)
 		sb_drop(sb);
 }
 
-/* Reverses the slots [from, to). */
-static void
-reverse(struct sb_line **r, size_t from, size_t to)
-{
-	struct sb_line	*t;
-
-	while (from + 1 < to) {
-		t = r[from];
-		r[from++] = r[--to];
-		r[to] = t;
-	}
-}
-
-void
-sb_resize(struct sb *sb, size_t maxlines)
-{
-	struct sb_line	**ring;
-
-	if (maxlines == 0)
-		maxlines = 1;
-	while (sb->count > maxlines)
-		sb_drop(sb);
-	/* Rotate the oldest line to slot 0, so the ring is one run. */
-	reverse(sb->ring, 0, sb->head);
-	reverse(sb->ring, sb->head, sb->max);
-	reverse(sb->ring, 0, sb->max);
-	sb->head = 0;
-	if (maxlines > SIZE_MAX / sizeof *ring ||
-	    (ring = realloc(sb->ring, maxlines * sizeof *ring)) == NULL) {
-		/* A smaller ring fits in the old array; a larger must wait. */
-		if (maxlines < sb->max)
-			sb->max = maxlines;
-		return;
-	}
-	if (maxlines > sb->max)
-		memset(ring + sb->max, 0, (maxlines - sb->max) * sizeof *ring);
-	sb->ring = ring;
-	sb->max = maxlines;
-}
-
 size_t
 sb_limit(const struct sb *sb)
 {
@@ -172,6 +131,12 @@ sb_total(const struct sb *sb)
 	return sb->total;
 }
 
+uint64_t
+sb_first(const struct sb *sb)
+{
+	return sb->total - sb->count;
+}
+
 const struct sb_line *
 sb_get(const struct sb *sb, size_t i)
 {
@@ -180,10 +145,10 @@ sb_get(const struct sb *sb, size_t i)
 	return sb->ring[(sb->head + i) % sb->max];
 }
 
-int
+enum sb_kind
 sb_line_kind(const struct sb_line *l)
 {
-	return l->kind;
+	return (enum sb_kind)l->kind;
 }
 
 int

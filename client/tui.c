@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "complete.h"
 #include "edit.h"
 #include "keys.h"
@@ -20,7 +20,9 @@
 #include "proto.h"
 #include "sanitize.h"
 #include "save.h"
+#include "screen.h"
 #include "scrollback.h"
+#include "selfpipe.h"
 #include "session.h"
 #include "tui.h"
 #include "view.h"
@@ -32,6 +34,7 @@ struct tui {
 	struct session	*s;
 	struct sb	*sb;
 	struct edit	*edit;
+	struct screen	*scr;
 	struct view	*view;
 	char		*render;	/* a frame rendered as text */
 	char		*clean;		/* text made safe for the screen */
@@ -40,6 +43,7 @@ struct tui {
 	const char	**pend;		/* pending lines, for the view */
 	size_t		 pendcap;
 	int		 tab;		/* the last key was Tab */
+	int		 full;		/* the line refused text: said so */
 	int		 esc;		/* inside an unknown escape sequence */
 	int		 down;		/* the last state change was a loss */
 	int		 quit;
@@ -72,15 +76,15 @@ static int	ui_done(void *);
 static int	ui_timeout(void *);
 static void	key(struct tui *, wint_t, int);
 static int	skip_escape(struct tui *, wint_t, int);
+static void	insert(struct tui *, wint_t);
 static void	enter(struct tui *);
 static void	command(struct tui *, const char *, size_t);
 static void	save(struct tui *, const struct input *);
-static void	add(struct tui *, int, int, int64_t, const char *, size_t,
-		    const char *, size_t);
+static void	add(struct tui *, enum sb_kind, int, int64_t, const char *,
+		    size_t, const char *, size_t);
 static void	notice(struct tui *, const char *);
-static int	view_kind(enum frame_kind);
+static int	line_kind(enum frame_kind);
 static int	empty_replay(const struct frame *);
-static int64_t	wallclock(void);
 
 struct tui *
 tui_new(size_t scrollback)
@@ -107,7 +111,8 @@ tui_free(struct tui *t)
 	if (t == NULL)
 		return;
 	view_free(t->view);
-	view_end();
+	screen_free(t->scr);
+	screen_end();
 	sb_free(t->sb);
 	edit_free(t->edit);
 	free(t->render);
@@ -134,19 +139,22 @@ tui_run(struct tui *t, struct session *s)
 	t->s = s;
 	snprintf(t->server, sizeof(t->server), strchr(session_host(s), ':') ?
 	    "[%s]:%s" : "%s:%s", session_host(s), session_port(s));
-	if (view_start() == -1) {
+	if (screen_start() == -1) {
 		fprintf(stderr, "chat-client: cannot start the terminal\n");
 		return 1;
 	}
-	if ((t->view = view_new(t->sb)) == NULL) {
-		view_end();
+	if ((t->scr = screen_new()) == NULL ||
+	    (t->view = view_new(t->sb, t->scr)) == NULL) {
+		screen_end();
 		fprintf(stderr, "chat-client: out of memory\n");
 		return 1;
 	}
 	loop_run(s, &ui);
 	view_free(t->view);
 	t->view = NULL;
-	view_end();
+	screen_free(t->scr);
+	t->scr = NULL;
+	screen_end();
 	return 0;
 }
 
@@ -154,7 +162,7 @@ static void
 on_frame(void *arg, const struct frame *f, int sflags)
 {
 	struct tui	*t = arg;
-	int		 kind = view_kind(f->kind), flags = 0, n;
+	int		 kind = line_kind(f->kind), flags = 0, n;
 
 	if (kind == -1 || empty_replay(f))
 		return;
@@ -164,7 +172,7 @@ on_frame(void *arg, const struct frame *f, int sflags)
 		flags |= SB_MENTION;
 	if (sflags & SESSION_REPLAY)
 		flags |= SB_REPLAY;
-	if (kind <= VIEW_PRIVTO) {
+	if (kind <= SB_PRIVTO) {
 		add(t, kind, flags, f->ts, f->nick, f->nicklen, f->text,
 		    f->textlen);
 		return;
@@ -191,7 +199,7 @@ on_bad(void *arg, const char *line, size_t len)
 	memcpy(t->render, pre, sizeof(pre) - 1);
 	memcpy(t->render + sizeof(pre) - 1, line, len);
 	n = sanitize(t->render, sizeof(pre) - 1 + len, t->clean);
-	sb_add(t->sb, VIEW_ERROR, 0, wallclock(), "", 0, t->clean, n);
+	sb_add(t->sb, SB_ERROR, 0, clock_wall_ms(), "", 0, t->clean, n);
 	if (t->view != NULL)
 		view_added(t->view);
 }
@@ -235,7 +243,7 @@ ui_input(void *arg, short revents)
 	wint_t		 ch;
 	int		 r;
 
-	while ((r = view_getkey(t->view, &ch)) != ERR)
+	while ((r = screen_getkey(t->scr, &ch)) != ERR)
 		key(t, ch, r == KEY_CODE_YES);
 	/* A lone Escape: the next key stands for itself. */
 	t->esc = 0;
@@ -243,15 +251,30 @@ ui_input(void *arg, short revents)
 		t->quit = 1;
 }
 
+/*
+ * SIGHUP (the terminal went away) ends the client as SIGINT and SIGTERM
+ * do; SIGQUIT gives the terminal back, then dies of the signal, with its
+ * core and its exit status.
+ */
 static void
 ui_signal(void *arg, int signo)
 {
 	struct tui	*t = arg;
 
-	if (signo == SIGWINCH)
+	switch (signo) {
+	case SIGWINCH:
 		view_resize(t->view);
-	else
+		break;
+	case SIGQUIT:
+		screen_end();
+		selfpipe_close();
+		raise(signo);
+		t->quit = 1;	/* if it was blocked */
+		break;
+	default:
 		t->quit = 1;
+		break;
+	}
 }
 
 /* The end of a turn: draw what changed. */
@@ -316,20 +339,13 @@ static void
 key(struct tui *t, wint_t ch, int keycode)
 {
 	enum key_action	 a = keys_action(ch, keycode);
-	char		 mb[MB_LEN_MAX];
-	mbstate_t	 ms;
-	size_t		 n;
 	int		 scrolled = view_scrolled(t->view), tab = t->tab;
 
 	if (skip_escape(t, ch, keycode))
 		return;
 	t->tab = 0;
 	switch (a) {
-	case KEY_A_INSERT:
-		memset(&ms, 0, sizeof(ms));
-		if ((n = wcrtomb(mb, ch, &ms)) != (size_t)-1)
-			edit_insert(t->edit, mb, n);
-		break;
+	case KEY_A_INSERT:	insert(t, ch); break;
 	case KEY_A_LEFT:	edit_left(t->edit); break;
 	case KEY_A_RIGHT:	edit_right(t->edit); break;
 	case KEY_A_BACKSPACE:	edit_backspace(t->edit); break;
@@ -339,21 +355,21 @@ key(struct tui *t, wint_t ch, int keycode)
 	case KEY_A_KILL_WORD:	edit_kill_word(t->edit); break;
 	case KEY_A_HISTORY_PREV: edit_history_prev(t->edit); break;
 	case KEY_A_HISTORY_NEXT: edit_history_next(t->edit); break;
-	case KEY_A_PAGE_UP:	view_scroll(t->view, VIEW_PGUP); return;
-	case KEY_A_PAGE_DOWN:	view_scroll(t->view, VIEW_PGDN); return;
+	case KEY_A_PAGE_UP:	view_scroll(t->view, SCROLL_PGUP); return;
+	case KEY_A_PAGE_DOWN:	view_scroll(t->view, SCROLL_PGDN); return;
 	case KEY_A_REDRAW:	view_redraw(t->view); return;
 	case KEY_A_RESIZE:	view_resize(t->view); return;
 	case KEY_A_ENTER:	enter(t); break;
 	case KEY_A_HOME:
 		if (scrolled) {
-			view_scroll(t->view, VIEW_TOP);
+			view_scroll(t->view, SCROLL_TOP);
 			return;
 		}
 		edit_home(t->edit);
 		break;
 	case KEY_A_END:
 		if (scrolled) {
-			view_scroll(t->view, VIEW_BOTTOM);
+			view_scroll(t->view, SCROLL_BOTTOM);
 			return;
 		}
 		edit_end(t->edit);
@@ -404,6 +420,38 @@ skip_escape(struct tui *t, wint_t ch, int keycode)
 	return 0;
 }
 
+/*
+ * A character typed or pasted.  What does not fit on the line is not
+ * taken, and a notice says so once, not once a character: the flag is
+ * cleared when the line has room again or is sent.
+ */
+static void
+insert(struct tui *t, wint_t ch)
+{
+	char		mb[MB_LEN_MAX], buf[128];
+	mbstate_t	ms;
+	size_t		n, len;
+
+	memset(&ms, 0, sizeof(ms));
+	if ((n = wcrtomb(mb, ch, &ms)) == (size_t)-1)
+		return;
+	if (edit_insert(t->edit, mb, n) == 0) {
+		t->full = 0;
+		return;
+	}
+	if (t->full)
+		return;
+	t->full = 1;
+	edit_text(t->edit, &len);
+	if (len + n > EDIT_MAX)
+		snprintf(buf, sizeof(buf), "*** input line full (%d bytes): "
+		    "the rest was not inserted", EDIT_MAX);
+	else
+		snprintf(buf, sizeof(buf), "*** out of memory: the rest "
+		    "was not inserted");
+	notice(t, buf);
+}
+
 /* Enter: the line is a command of the client's own, or goes out. */
 static void
 enter(struct tui *t)
@@ -412,6 +460,7 @@ enter(struct tui *t)
 	size_t	len;
 
 	len = edit_take(t->edit, line, sizeof(line));
+	t->full = 0;
 	command(t, line, len);
 }
 
@@ -475,8 +524,8 @@ save(struct tui *t, const struct input *in)
 
 /* Adds a line from the network, made safe for the screen. */
 static void
-add(struct tui *t, int kind, int flags, int64_t ts, const char *nick,
-    size_t nicklen, const char *text, size_t textlen)
+add(struct tui *t, enum sb_kind kind, int flags, int64_t ts,
+    const char *nick, size_t nicklen, const char *text, size_t textlen)
 {
 	size_t	nn = 0, tn;
 
@@ -486,7 +535,7 @@ add(struct tui *t, int kind, int flags, int64_t ts, const char *nick,
 		nn = sanitize(nick, nicklen, t->cleannick);
 	tn = sanitize(text, textlen, t->clean);
 	if (ts <= 0)
-		ts = wallclock();
+		ts = clock_wall_ms();
 	if (sb_add(t->sb, kind, flags, ts, t->cleannick, nn, t->clean, tn) ==
 	    0 && t->view != NULL)
 		view_added(t->view);
@@ -496,30 +545,30 @@ add(struct tui *t, int kind, int flags, int64_t ts, const char *nick,
 static void
 notice(struct tui *t, const char *text)
 {
-	add(t, VIEW_CLIENT, 0, wallclock(), "", 0, text, strlen(text));
+	add(t, SB_CLIENT, 0, clock_wall_ms(), "", 0, text, strlen(text));
 }
 
-/* How a frame is shown; -1 for kinds that are not. */
+/* The scrollback's kind for a frame; -1 for kinds not shown. */
 static int
-view_kind(enum frame_kind k)
+line_kind(enum frame_kind k)
 {
 	switch (k) {
-	case FRAME_MSG:		return VIEW_MSG;
-	case FRAME_ACT:		return VIEW_ACT;
-	case FRAME_PRIV:	return VIEW_PRIV;
-	case FRAME_PRIVTO:	return VIEW_PRIVTO;
+	case FRAME_MSG:		return SB_MSG;
+	case FRAME_ACT:		return SB_ACT;
+	case FRAME_PRIV:	return SB_PRIV;
+	case FRAME_PRIVTO:	return SB_PRIVTO;
 	case FRAME_JOIN:
 	case FRAME_PART:
 	case FRAME_QUIT:
-	case FRAME_NICK:	return VIEW_EVENT;
-	case FRAME_ERROR:	return VIEW_ERROR;
+	case FRAME_NICK:	return SB_EVENT;
+	case FRAME_ERROR:	return SB_ERROR;
 	case FRAME_HELLO:
 	case FRAME_WHO:
 	case FRAME_ROOMS:
 	case FRAME_REPLAY:
 	case FRAME_NOTICE:
 	case FRAME_SHUTDOWN:
-	case FRAME_PONG:	return VIEW_NOTICE;
+	case FRAME_PONG:	return SB_NOTICE;
 	default:		return -1;
 	}
 }
@@ -535,13 +584,4 @@ empty_replay(const struct frame *f)
 	while (i < f->textlen && f->text[i] == '0')
 		i++;
 	return i > 0 && (i == f->textlen || f->text[i] == ' ');
-}
-
-static int64_t
-wallclock(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

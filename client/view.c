@@ -1,167 +1,72 @@
 /*
- * view.c: the curses screen, drawn from the scrollback once per loop
- * turn: only the rows the window shows are formatted and wrapped, and
- * only what changed is written out, with one doupdate().
+ * view.c: the message window, drawn from the scrollback once per loop
+ * turn: only the lines the window shows are formatted and wrapped, the
+ * scroll model keeps the rows of the others, and only what changed goes
+ * out, with one doupdate().
  */
-#include <sys/ioctl.h>
-
-#include <curses.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
-#include <wchar.h>
 
-#include "color.h"
-#include "edit.h"
+#include "format.h"
+#include "screen.h"
+#include "scroll.h"
 #include "scrollback.h"
 #include "view.h"
 #include "wrap.h"
 
-#define VIEW_TSLEN	6		/* "HH:MM " */
-#define VIEW_WCHUNK	256		/* wide characters per curses call */
 #define VIEW_FRAME_MS	25		/* new lines drawn at most this often */
+#define VIEW_STATUS	(6 * 300)
 
-/* Colour pairs; nick colours start at PAIR_NICK. */
-enum {
-	PAIR_ACT = 1, PAIR_PRIV, PAIR_ERROR, PAIR_MENTION, PAIR_CLIENT,
-	PAIR_NICK
-};
-
-/* The nick colours: bright ones where there are 16 or more. */
-static const short nick16[] = { 1, 2, 3, 5, 6, 9, 10, 11, 12, 13, 14 };
-static const short nick8[] = { 1, 2, 3, 4, 5, 6 };
-
-/* A scrollback line formatted for display, in v->fmt. */
-struct fmt {
-	size_t	len;
-	size_t	nick;		/* where the nick starts */
-	size_t	nickend;
-	size_t	text;		/* where the text starts */
-	size_t	body;		/* where wrapping starts: the text, or 0 */
-	int	bodycol;	/* the column of body */
-	int	extra;		/* hanging indent of later rows in body */
-	attr_t	nickattr;
-	attr_t	attr;		/* for the rest */
+/* How a line's nick and the rest of it look. */
+struct attrs {
+	attr_t	nick;
+	attr_t	rest;
 };
 
 struct view {
 	struct sb	*sb;
-	WINDOW		*msgw, *statw, *inw;
-	WINDOW		*keyw;		/* a pad keys are read from */
-	int		 rows, cols, msgh;
-	int		 scrolled;
-	uint64_t	 anchor;	/* line number shown at the bottom */
-	int		 skip;		/* its rows hidden below the window */
-	uint64_t	 seen;		/* lines drawn up to this number */
+	struct screen	*scr;
+	struct scroll	*scroll;
+	struct fmt	*fmt;
+	int		 height, width;	/* of the message window */
 	int		 msgs_dirty;
 	int		 msgs_now;	/* a person acted: no holding back */
 	int64_t		 msgs_at;	/* when the window was last drawn */
 	int64_t		 status_at;	/* when the status line was */
 	int		 status_held;	/* it changed, and waits a frame */
 	int		 input_dirty;
-	char		 status[6 * 300];	/* as last drawn */
+	int		 added;		/* lines came since the last turn */
+	uint64_t	 first;		/* the oldest line held, as last drawn */
 	size_t		 npending;	/* as last drawn */
 	const char	*pending0;
-	int		 ncolors;	/* nick colours; 0 without colour */
-	char		*fmt;
-	size_t		 fmtcap;
-	struct wrap_row	*wr;
-	int		 wrcap;
 };
 
-static int	started;
-
-static void	 make_windows(struct view *);
-static void	 free_windows(struct view *);
-static int	 format(struct view *, const struct sb_line *, struct fmt *);
-static int	 format_pending(struct view *, const char *, struct fmt *);
-static int	 fmt_reserve(struct view *, size_t);
-static void	 set_body(struct view *, struct fmt *, size_t, int, int);
-static void	 set_attrs(struct view *, struct fmt *, int, int, const char *,
-		    size_t);
-static int	 wrap(struct view *, const struct fmt *);
-static int	 line_rows(struct view *, uint64_t);
-static int	 draw_line(struct view *, const struct fmt *, int, int);
-static void	 draw_row(struct view *, const struct fmt *, int, int);
-static void	 put(WINDOW *, const char *, size_t, attr_t);
-static void	 draw_msgs(struct view *, const struct view_status *);
-static int	 draw_status(struct view *, const struct view_status *, int);
-static void	 draw_input(struct view *, struct edit *);
-static void	 setup_colors(struct view *);
-static uint64_t	 first_line(const struct view *);
-static void	 clamp(struct view *);
-static void	 clamp_top(struct view *);
-static void	 top_position(struct view *);
-static void	 check_bottom(struct view *);
-
-int
-view_start(void)
-{
-	if (newterm(NULL, stdout, stdin) == NULL)
-		return -1;
-	started = 1;
-	cbreak();
-	noecho();
-	nonl();
-	intrflush(stdscr, FALSE);
-	/*
-	 * No polling of the keyboard between rows: a frame goes out in one
-	 * write, and keys wait for the next turn, which comes at once.
-	 */
-	typeahead(-1);
-	if (getenv("ESCDELAY") == NULL)
-		set_escdelay(25);
-	/* What terminals and tmux send that the entry may lack. */
-	define_key("\033[1~", KEY_HOME);
-	define_key("\033[7~", KEY_HOME);
-	define_key("\033[H", KEY_HOME);
-	define_key("\033OH", KEY_HOME);
-	define_key("\033[4~", KEY_END);
-	define_key("\033[8~", KEY_END);
-	define_key("\033[F", KEY_END);
-	define_key("\033OF", KEY_END);
-	/*
-	 * Until curses comes back from endwin(), it flushes its output at
-	 * every cursor move, a write per row: leave and come back once, so
-	 * that a frame goes out in one write.
-	 */
-	endwin();
-	doupdate();
-	return 0;
-}
-
-void
-view_end(void)
-{
-	if (!started)
-		return;
-	started = 0;
-	endwin();
-}
+static int	measure(void *, const struct sb_line *, int);
+static void	take_size(struct view *);
+static void	draw_msgs(struct view *, WINDOW *, const struct view_status *);
+static int	draw_line(struct view *, WINDOW *, const struct fmt_line *,
+		    const struct attrs *, int, int);
+static void	draw_row(WINDOW *, const struct fmt_line *,
+		    const struct wrap_row *, const struct attrs *, int, int);
+static int	draw_status(struct view *, const struct view_status *, int);
 
 struct view *
-view_new(struct sb *sb)
+view_new(struct sb *sb, struct screen *scr)
 {
 	struct view	*v;
 
 	if ((v = calloc(1, sizeof(*v))) == NULL)
 		return NULL;
 	v->sb = sb;
-	setup_colors(v);
-	make_windows(v);
-	if ((v->keyw = newpad(1, 1)) != NULL) {
-		keypad(v->keyw, TRUE);
-		nodelay(v->keyw, TRUE);
-	}
-	if (v->msgw == NULL || v->statw == NULL || v->inw == NULL ||
-	    v->keyw == NULL ||
-	    fmt_reserve(v, 1024) == -1) {
+	v->scr = scr;
+	if ((v->fmt = fmt_new()) == NULL ||
+	    (v->scroll = scroll_new(sb, measure, v->fmt)) == NULL) {
 		view_free(v);
 		return NULL;
 	}
+	take_size(v);
 	return v;
 }
 
@@ -170,60 +75,36 @@ view_free(struct view *v)
 {
 	if (v == NULL)
 		return;
-	free_windows(v);
-	if (v->keyw != NULL)
-		delwin(v->keyw);
-	free(v->fmt);
-	free(v->wr);
+	scroll_free(v->scroll);
+	fmt_free(v->fmt);
 	free(v);
-}
-
-/*
- * Keys are read from a pad: wget_wch() on a window would first refresh
- * it, drawing outside the one doupdate() of the turn.
- */
-int
-view_getkey(struct view *v, wint_t *ch)
-{
-	return wget_wch(v->keyw, ch);
 }
 
 void
 view_resize(struct view *v)
 {
-	struct winsize	ws;
-
-	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 &&
-	    ws.ws_col > 0 && (ws.ws_row != LINES || ws.ws_col != COLS))
-		resizeterm(ws.ws_row, ws.ws_col);
-	if (LINES == v->rows && COLS == v->cols)
-		return;
-	free_windows(v);
-	make_windows(v);
-	clamp(v);
-	view_redraw(v);
+	if (screen_resize(v->scr))
+		take_size(v);
 }
 
 void
 view_redraw(struct view *v)
 {
-	clearok(curscr, TRUE);
+	screen_redraw(v->scr);
 	v->msgs_dirty = v->msgs_now = v->input_dirty = 1;
-	v->status[0] = '\0';
 }
 
+/* Taken note of only: what it means is decided once a turn. */
 void
 view_added(struct view *v)
 {
-	if (!v->scrolled)
-		v->msgs_dirty = 1;
+	v->added = 1;
 }
 
 void
 view_cleared(struct view *v)
 {
-	v->scrolled = 0;
-	v->seen = sb_total(v->sb);
+	scroll_cleared(v->scroll);
 	v->msgs_dirty = v->msgs_now = 1;
 }
 
@@ -234,53 +115,16 @@ view_input_changed(struct view *v)
 }
 
 int
-view_scrolled(const struct view *v)
+view_scrolled(struct view *v)
 {
-	return v->scrolled;
+	return scroll_scrolled(v->scroll);
 }
 
 void
-view_scroll(struct view *v, enum view_move m)
+view_scroll(struct view *v, enum scroll_move m)
 {
-	uint64_t	first = first_line(v), total = sb_total(v->sb);
-	int		step = v->msgh > 2 ? v->msgh - 1 : 1;
-
-	if (total == first || v->msgh <= 0)
-		return;
+	scroll_move(v->scroll, m);
 	v->msgs_dirty = v->msgs_now = 1;
-	switch (m) {
-	case VIEW_PGUP:
-		if (!v->scrolled) {
-			v->scrolled = 1;
-			v->anchor = total - 1;
-			v->skip = 0;
-		}
-		v->skip += step;
-		while (v->anchor > first && v->skip >= line_rows(v, v->anchor))
-			v->skip -= line_rows(v, v->anchor--);
-		clamp(v);
-		clamp_top(v);
-		break;
-	case VIEW_PGDN:
-		if (!v->scrolled)
-			return;
-		v->skip -= step;
-		while (v->skip < 0) {
-			if (v->anchor + 1 >= total) {
-				v->skip = 0;
-				break;
-			}
-			v->skip += line_rows(v, ++v->anchor);
-		}
-		break;
-	case VIEW_TOP:
-		top_position(v);
-		break;
-	case VIEW_BOTTOM:
-		v->scrolled = 0;
-		break;
-	}
-	check_bottom(v);
 }
 
 int
@@ -304,18 +148,24 @@ void
 view_draw(struct view *v, const struct view_status *st, struct edit *e,
     int64_t now)
 {
-	int	 changed = 0, hold;
+	WINDOW	*w;
+	int	 msgs = 0, status, hold, scrolled;
 
-	if (v->rows < 3 || v->cols < 4) {
-		if (v->msgs_dirty || v->input_dirty) {
-			wnoutrefresh(v->inw);
-			doupdate();
-		}
+	if ((w = screen_msgwin(v->scr, &v->height, &v->width)) == NULL) {
+		if (v->msgs_dirty || v->input_dirty)
+			screen_update(v->scr, 0, 0);
 		v->msgs_dirty = v->msgs_now = v->input_dirty = 0;
 		return;
 	}
-	clamp(v);
-	if (!v->scrolled && (st->npending != v->npending ||
+	/*
+	 * New lines show at the bottom; while scrolled back, only lines
+	 * leaving the ring can move the window.
+	 */
+	scrolled = scroll_scrolled(v->scroll);
+	if (v->added && (!scrolled || sb_first(v->sb) != v->first))
+		v->msgs_dirty = 1;
+	v->added = 0;
+	if (!scrolled && (st->npending != v->npending ||
 	    (st->npending > 0 && st->pending[0] != v->pending0)))
 		v->msgs_dirty = v->msgs_now = 1;
 	/*
@@ -325,204 +175,71 @@ view_draw(struct view *v, const struct view_status *st, struct edit *e,
 	 */
 	if (v->msgs_dirty && (v->msgs_now ||
 	    now >= v->msgs_at + VIEW_FRAME_MS || now < v->msgs_at)) {
-		draw_msgs(v, st);
-		wnoutrefresh(v->msgw);
+		draw_msgs(v, w, st);
 		v->msgs_dirty = v->msgs_now = 0;
 		v->msgs_at = now;
-		changed = 1;
+		msgs = 1;
 	}
 	/* So is the status line, whose unread count a flood keeps busy. */
-	hold = !changed && !v->input_dirty && now >= v->status_at &&
+	hold = !msgs && !v->input_dirty && now >= v->status_at &&
 	    now < v->status_at + VIEW_FRAME_MS;
-	if (draw_status(v, st, hold)) {
-		wnoutrefresh(v->statw);
+	if ((status = draw_status(v, st, hold)))
 		v->status_at = now;
-		changed = 1;
-	}
-	if (v->input_dirty || changed) {
-		if (v->input_dirty)
-			draw_input(v, e);
-		/* Refreshed last, so the cursor ends on the input line. */
-		wnoutrefresh(v->inw);
-		changed = 1;
-	}
+	if (v->input_dirty)
+		screen_input(v->scr, e);
+	if (msgs || status || v->input_dirty)
+		screen_update(v->scr, msgs, status);
 	v->input_dirty = 0;
-	if (changed)
-		doupdate();
 }
 
-/* Lays out the three windows for the current size. */
-static void
-make_windows(struct view *v)
-{
-	v->rows = LINES;
-	v->cols = COLS;
-	v->msgh = v->rows >= 3 ? v->rows - 2 : 0;
-	if (v->msgh > 0) {
-		v->msgw = newwin(v->msgh, v->cols, 0, 0);
-		v->statw = newwin(1, v->cols, v->msgh, 0);
-	} else {
-		v->msgw = newpad(1, 1);
-		v->statw = newpad(1, 1);
-	}
-	v->inw = newwin(1, v->cols, v->rows - 1, 0);
-	v->msgs_dirty = v->msgs_now = v->input_dirty = 1;
-	v->status[0] = '\0';
-}
-
-static void
-free_windows(struct view *v)
-{
-	if (v->msgw != NULL)
-		delwin(v->msgw);
-	if (v->statw != NULL)
-		delwin(v->statw);
-	if (v->inw != NULL)
-		delwin(v->inw);
-	v->msgw = v->statw = v->inw = NULL;
-}
-
-static void
-setup_colors(struct view *v)
-{
-	const short	*pal;
-	short		 bg = -1, i, n;
-
-	v->ncolors = 0;
-	if (!has_colors() || start_color() == ERR)
-		return;
-	if (use_default_colors() == ERR)
-		bg = COLOR_BLACK;
-	init_pair(PAIR_ACT, COLOR_MAGENTA, bg);
-	init_pair(PAIR_PRIV, COLOR_GREEN, bg);
-	init_pair(PAIR_ERROR, COLOR_RED, bg);
-	init_pair(PAIR_MENTION, COLOR_YELLOW, bg);
-	init_pair(PAIR_CLIENT, COLOR_CYAN, bg);
-	if (COLORS >= 16) {
-		pal = nick16;
-		n = sizeof(nick16) / sizeof(nick16[0]);
-	} else {
-		pal = nick8;
-		n = sizeof(nick8) / sizeof(nick8[0]);
-	}
-	if (COLOR_PAIRS <= PAIR_NICK + n)
-		return;
-	for (i = 0; i < n; i++)
-		init_pair(PAIR_NICK + i, pal[i], bg);
-	v->ncolors = n;
-}
-
-/* Lines are numbered from the first ever added; this is the oldest held. */
-static uint64_t
-first_line(const struct view *v)
-{
-	return sb_total(v->sb) - sb_count(v->sb);
-}
-
-/* Keeps the scroll position on a line that is still held. */
-static void
-clamp(struct view *v)
-{
-	uint64_t	first = first_line(v);
-	int		n;
-
-	if (!v->scrolled)
-		return;
-	if (sb_count(v->sb) == 0) {
-		v->scrolled = 0;
-		return;
-	}
-	if (v->anchor < first) {
-		v->anchor = first;
-		v->skip = 0;
-	}
-	if (v->skip >= (n = line_rows(v, v->anchor)))
-		v->skip = n - 1;
-	if (v->skip < 0)
-		v->skip = 0;
-}
-
-/* Scrolling up stops when the oldest line reaches the top row. */
-static void
-clamp_top(struct view *v)
-{
-	uint64_t	first = first_line(v), a = v->anchor;
-	int		rows = line_rows(v, a) - v->skip;
-
-	while (rows < v->msgh && a > first)
-		rows += line_rows(v, --a);
-	if (rows < v->msgh)
-		top_position(v);
-}
-
-/* The oldest line on the top row, or no scrolling if all fits. */
-static void
-top_position(struct view *v)
-{
-	uint64_t	a = first_line(v), total = sb_total(v->sb);
-	int		rows = 0;
-
-	for (; a < total; a++) {
-		rows += line_rows(v, a);
-		if (rows >= v->msgh) {
-			v->scrolled = 1;
-			v->anchor = a;
-			v->skip = rows - v->msgh;
-			return;
-		}
-	}
-	v->scrolled = 0;
-}
-
-static void
-check_bottom(struct view *v)
-{
-	if (v->scrolled && v->anchor + 1 >= sb_total(v->sb) && v->skip == 0)
-		v->scrolled = 0;
-}
-
-/* The rows line number a takes at the current width. */
+/* The scroll model's measure of a line: its rows at a width. */
 static int
-line_rows(struct view *v, uint64_t a)
+measure(void *arg, const struct sb_line *l, int width)
 {
-	const struct sb_line	*l;
-	struct fmt		 f;
-
-	if ((l = sb_get(v->sb, a - first_line(v))) == NULL ||
-	    format(v, l, &f) == -1)
-		return 1;
-	return wrap(v, &f);
+	return fmt_rows(arg, l, width);
 }
 
+/* The message window's size, after a new screen or a resize. */
 static void
-draw_msgs(struct view *v, const struct view_status *st)
+take_size(struct view *v)
 {
-	const struct sb_line	*l;
-	struct fmt		 f;
-	uint64_t		 first = first_line(v), total = sb_total(v->sb);
-	uint64_t		 a;
-	int			 y = v->msgh, skip = 0;
-	size_t			 i;
+	screen_msgwin(v->scr, &v->height, &v->width);
+	scroll_size(v->scroll, v->width, v->height);
+	v->msgs_dirty = v->msgs_now = v->input_dirty = 1;
+}
 
-	werase(v->msgw);
-	if (!v->scrolled) {
+/* The lines the scroll model puts in the window, pending ones below. */
+static void
+draw_msgs(struct view *v, WINDOW *w, const struct view_status *st)
+{
+	static const struct attrs pending = { A_DIM, A_DIM };
+	const struct sb_line	*l;
+	struct fmt_line		 fl;
+	struct attrs		 at;
+	uint64_t		 first = sb_first(v->sb), a;
+	int			 y = v->height, skip;
+	size_t			 i, nicklen;
+	const char		*nick;
+
+	werase(w);
+	scroll_window(v->scroll, &a, &skip);
+	v->first = first;
+	if (!scroll_scrolled(v->scroll)) {
 		for (i = st->npending; i > 0 && y > 0; i--)
-			if (format_pending(v, st->pending[i - 1], &f) == 0)
-				y = draw_line(v, &f, y, 0);
+			if (fmt_pending(v->fmt, st->pending[i - 1], v->width,
+			    &fl) == 0)
+				y = draw_line(v, w, &fl, &pending, y, 0);
 		v->npending = st->npending;
 		v->pending0 = st->npending > 0 ? st->pending[0] : NULL;
-		a = total;
-	} else {
-		a = v->anchor + 1;
-		skip = v->skip;
 	}
-	if (a > v->seen)
-		v->seen = a;
 	for (; a > first && y > 0; a--, skip = 0) {
 		if ((l = sb_get(v->sb, a - 1 - first)) == NULL ||
-		    format(v, l, &f) == -1)
+		    fmt_line(v->fmt, l, v->width, &fl) == -1)
 			continue;
-		y = draw_line(v, &f, y, skip);
+		nick = sb_line_nick(l, &nicklen);
+		screen_attrs(v->scr, sb_line_kind(l), sb_line_flags(l), nick,
+		    nicklen, &at.nick, &at.rest);
+		y = draw_line(v, w, &fl, &at, y, skip);
 	}
 }
 
@@ -531,266 +248,58 @@ draw_msgs(struct view *v, const struct view_status *st)
  * last skip of them; returns the row above the first drawn.
  */
 static int
-draw_line(struct view *v, const struct fmt *f, int y, int skip)
+draw_line(struct view *v, WINDOW *w, const struct fmt_line *fl,
+    const struct attrs *at, int y, int skip)
 {
-	int	n, r;
+	const struct wrap_row	*wr;
+	int			 n, r;
 
-	n = wrap(v, f);
+	n = fmt_wrap(v->fmt, fl, v->width, &wr);
 	for (r = n - 1 - skip; r >= 0 && y > 0; r--)
-		draw_row(v, f, r, --y);
+		draw_row(w, fl, &wr[r], at, r == 0 ? 0 : fl->bodycol +
+		    fl->extra, --y);
 	return y;
 }
 
-/* Row r of the line, in pieces by attribute. */
+/* A row of the line, from column x of row y, in pieces by attribute. */
 static void
-draw_row(struct view *v, const struct fmt *f, int r, int y)
+draw_row(WINDOW *w, const struct fmt_line *fl, const struct wrap_row *wr,
+    const struct attrs *at, int x, int y)
 {
-	size_t	a = v->wr[r].start, b = v->wr[r].end, cut[4], lo, hi;
-	attr_t	attr[4];
+	size_t	a = wr->start, b = wr->end, cut[3], lo, hi;
+	attr_t	attr[3];
 	int	i;
 
-	wmove(v->msgw, y, r == 0 ? 0 : f->bodycol + f->extra);
-	cut[0] = f->nick;
-	cut[1] = f->nickend;
-	cut[2] = f->len;
-	attr[0] = f->attr;
-	attr[1] = f->nickattr;
-	attr[2] = f->attr;
+	wmove(w, y, x);
+	cut[0] = fl->nick;
+	cut[1] = fl->nickend;
+	cut[2] = fl->len;
+	attr[0] = at->rest;
+	attr[1] = at->nick;
+	attr[2] = at->rest;
 	lo = 0;
 	for (i = 0; i < 3; i++) {
 		hi = cut[i];
 		if (hi > a && lo < b)
-			put(v->msgw, v->fmt + (lo > a ? lo : a),
+			screen_put(w, fl->s + (lo > a ? lo : a),
 			    (hi < b ? hi : b) - (lo > a ? lo : a), attr[i]);
 		lo = hi;
 	}
 }
 
-/* Writes UTF-8 text with wide-character calls. */
-static void
-put(WINDOW *w, const char *s, size_t len, attr_t attr)
-{
-	wchar_t		 wbuf[VIEW_WCHUNK];
-	mbstate_t	 ms;
-	size_t		 n, k;
-
-	memset(&ms, 0, sizeof(ms));
-	wattrset(w, attr);
-	while (len > 0) {
-		for (n = 0; n < VIEW_WCHUNK && len > 0; n++) {
-			k = mbrtowc(&wbuf[n], s, len, &ms);
-			if (k == 0 || k > len) {
-				/* Not valid here (no UTF-8 locale): a mark. */
-				wbuf[n] = L'?';
-				k = 1;
-				memset(&ms, 0, sizeof(ms));
-			}
-			s += k;
-			len -= k;
-		}
-		waddnwstr(w, wbuf, n);
-	}
-	wattrset(w, A_NORMAL);
-}
-
 /*
- * Wraps a formatted line into v->wr, byte offsets into v->fmt; returns
- * its number of rows.  Only the body wraps, so the first row always
- * holds the time and the nick.
- */
-static int
-wrap(struct view *v, const struct fmt *f)
-{
-	struct wrap_row	*wr;
-	int		 n, i, width = v->cols - f->bodycol;
-
-	n = wrap_rows(v->fmt + f->body, f->len - f->body, width, f->extra,
-	    v->wr, v->wrcap);
-	if (n > v->wrcap) {
-		if ((size_t)n > SIZE_MAX / sizeof(*wr) ||
-		    (wr = realloc(v->wr, n * sizeof(*wr))) == NULL)
-			n = v->wrcap;
-		else {
-			v->wr = wr;
-			v->wrcap = n;
-			n = wrap_rows(v->fmt + f->body, f->len - f->body, width,
-			    f->extra, v->wr, n);
-		}
-	}
-	if (n < 1)
-		return 1;
-	for (i = 0; i < n; i++) {
-		v->wr[i].start += f->body;
-		v->wr[i].end += f->body;
-	}
-	v->wr[0].start = 0;
-	return n;
-}
-
-/*
- * Where a line wraps: after a prefix of pw columns ending at byte body,
- * with extra more columns of hanging indent; on a screen too narrow for
- * that, the whole line wraps.
- */
-static void
-set_body(struct view *v, struct fmt *f, size_t body, int pw, int extra)
-{
-	if (pw + extra <= v->cols / 2) {
-		f->body = body;
-		f->bodycol = pw;
-		f->extra = extra;
-		return;
-	}
-	f->body = 0;
-	f->bodycol = 0;
-	f->extra = pw + extra < v->cols / 3 ? pw + extra : v->cols / 3;
-}
-
-static int
-fmt_reserve(struct view *v, size_t need)
-{
-	char	*p;
-
-	if (need <= v->fmtcap)
-		return 0;
-	if ((p = realloc(v->fmt, need)) == NULL)
-		return -1;
-	v->fmt = p;
-	v->fmtcap = need;
-	return 0;
-}
-
-/* "HH:MM <nick> text" and its kin, with where each part is. */
-static int
-format(struct view *v, const struct sb_line *l, struct fmt *f)
-{
-	const char	*nick, *text, *pre = "", *post = " ";
-	size_t		 nicklen, textlen, len;
-	int		 kind = sb_line_kind(l);
-	time_t		 t = sb_line_ts(l) / 1000;
-	struct tm	 tm;
-
-	nick = sb_line_nick(l, &nicklen);
-	text = sb_line_text(l, &textlen);
-	if (fmt_reserve(v, VIEW_TSLEN + nicklen + textlen + 16) == -1)
-		return -1;
-	if (localtime_r(&t, &tm) == NULL ||
-	    strftime(v->fmt, VIEW_TSLEN + 1, "%H:%M ", &tm) != VIEW_TSLEN)
-		memcpy(v->fmt, "--:-- ", VIEW_TSLEN);
-	len = VIEW_TSLEN;
-	switch (kind) {
-	case VIEW_MSG:
-		pre = "<";
-		post = "> ";
-		break;
-	case VIEW_ACT:
-		pre = "* ";
-		break;
-	case VIEW_PRIV:
-		pre = "*";
-		post = "* ";
-		break;
-	case VIEW_PRIVTO:
-		pre = "-> *";
-		post = "* ";
-		break;
-	default:
-		nicklen = 0;
-		pre = post = "";
-		break;
-	}
-	memcpy(v->fmt + len, pre, strlen(pre));
-	len += strlen(pre);
-	f->nick = len;
-	memcpy(v->fmt + len, nick, nicklen);
-	len += nicklen;
-	f->nickend = len;
-	memcpy(v->fmt + len, post, strlen(post));
-	len += strlen(post);
-	f->text = len;
-	memcpy(v->fmt + len, text, textlen);
-	f->len = len + textlen;
-	v->fmt[f->len] = '\0';
-
-	if (kind <= VIEW_PRIVTO)
-		set_body(v, f, f->text, wrap_width(v->fmt, f->text), 0);
-	else
-		set_body(v, f, VIEW_TSLEN, VIEW_TSLEN, textlen >= 4 &&
-		    memcmp(text, "*** ", 4) == 0 ? 4 : 0);
-	set_attrs(v, f, kind, sb_line_flags(l), nick, nicklen);
-	return 0;
-}
-
-/* How the nick and the rest of a line look, by kind and flags. */
-static void
-set_attrs(struct view *v, struct fmt *f, int kind, int flags,
-    const char *nick, size_t nicklen)
-{
-	f->nickattr = A_BOLD;
-	if (v->ncolors > 0 && nicklen > 0)
-		f->nickattr |= COLOR_PAIR(PAIR_NICK +
-		    nick_color(nick, nicklen, v->ncolors));
-	switch (kind) {
-	case VIEW_ACT:
-		f->attr = v->ncolors ? COLOR_PAIR(PAIR_ACT) : A_NORMAL;
-		break;
-	case VIEW_PRIV:
-	case VIEW_PRIVTO:
-		f->attr = v->ncolors ? COLOR_PAIR(PAIR_PRIV) : A_UNDERLINE;
-		break;
-	case VIEW_EVENT:
-	case VIEW_NOTICE:
-		f->attr = A_DIM;
-		break;
-	case VIEW_ERROR:
-		f->attr = A_BOLD | (v->ncolors ? COLOR_PAIR(PAIR_ERROR) : 0);
-		break;
-	case VIEW_CLIENT:
-		f->attr = A_BOLD | (v->ncolors ? COLOR_PAIR(PAIR_CLIENT) : 0);
-		break;
-	default:
-		f->attr = A_NORMAL;
-		break;
-	}
-	if (flags & SB_OWN)
-		f->attr |= A_BOLD;
-	/* A private message is set apart already. */
-	if ((flags & SB_MENTION) && kind != VIEW_PRIV)
-		f->attr = A_BOLD | (v->ncolors ? COLOR_PAIR(PAIR_MENTION) :
-		    A_STANDOUT);
-	else if (flags & SB_MENTION)
-		f->attr |= A_BOLD;
-}
-
-/* A line typed while disconnected, not yet sent. */
-static int
-format_pending(struct view *v, const char *line, struct fmt *f)
-{
-	static const char	 mark[] = "(pending) ";
-	size_t			 len = strlen(line);
-
-	if (fmt_reserve(v, sizeof(mark) + len + 1) == -1)
-		return -1;
-	memcpy(v->fmt, mark, sizeof(mark) - 1);
-	memcpy(v->fmt + sizeof(mark) - 1, line, len + 1);
-	f->len = sizeof(mark) - 1 + len;
-	f->nick = f->nickend = f->text = sizeof(mark) - 1;
-	set_body(v, f, f->text, sizeof(mark) - 1, 0);
-	f->nickattr = f->attr = A_DIM;
-	return 0;
-}
-
-/*
- * Builds the status line, and draws it if it differs from the last and
- * hold is false; returns true if it did.
+ * The status line, its parts left out from the least needed while it is
+ * too wide; drawn unless hold keeps a change back.  Returns true if it
+ * was drawn.
  */
 static int
 draw_status(struct view *v, const struct view_status *st, int hold)
 {
 	static const int drop[] = { 0, 3, 1 };	/* the first to go */
-	char		 buf[sizeof(v->status)], part[6][300];
-	uint64_t	 total = sb_total(v->sb);
+	char		 buf[VIEW_STATUS], part[6][300];
+	uint64_t	 unread = scroll_unread(v->scroll);
 	size_t		 len = 0, i;
+	int		 r;
 
 	snprintf(part[0], sizeof(part[0]), " [%s]", st->server);
 	snprintf(part[1], sizeof(part[1]), " [%s]", st->room[0] ? st->room :
@@ -801,64 +310,21 @@ draw_status(struct view *v, const struct view_status *st, int hold)
 	    st->users == 1 ? "" : "s");
 	snprintf(part[4], sizeof(part[4]), " [%s]", st->state);
 	part[5][0] = '\0';
-	if (v->scrolled && total > v->seen)
+	if (unread > 0)
 		snprintf(part[5], sizeof(part[5]), " [%llu unread]",
-		    (unsigned long long)(total - v->seen));
-	else if (v->scrolled)
+		    (unsigned long long)unread);
+	else if (scroll_scrolled(v->scroll))
 		snprintf(part[5], sizeof(part[5]), " [scrolled]");
 	for (i = 0; i < 6; i++)
 		len += strlen(part[i]);
-	for (i = 0; i < 3 && len > (size_t)v->cols; i++) {
+	for (i = 0; i < 3 && len > (size_t)v->width; i++) {
 		len -= strlen(part[drop[i]]);
 		part[drop[i]][0] = '\0';
 	}
 	buf[0] = '\0';
 	for (i = 0; i < 6; i++)
 		strcat(buf, part[i]);
-	v->status_held = 0;
-	if (strcmp(buf, v->status) == 0)
-		return 0;
-	if (hold) {
-		v->status_held = 1;
-		return 0;
-	}
-	memcpy(v->status, buf, sizeof(buf));
-	wbkgdset(v->statw, ' ' | A_REVERSE);
-	werase(v->statw);
-	wattrset(v->statw, A_REVERSE);
-	mvwaddnstr(v->statw, 0, 0, buf, v->cols);
-	wattrset(v->statw, A_NORMAL);
-	return 1;
-}
-
-static void
-draw_input(struct view *v, struct edit *e)
-{
-	const char	*text;
-	size_t		 len, start, k;
-	int		 width = v->cols - 1, curcol, col = 0, w;
-	wchar_t		 wc;
-	mbstate_t	 ms;
-
-	text = edit_text(e, &len);
-	edit_view(e, width, &start, &curcol);
-	werase(v->inw);
-	wmove(v->inw, 0, 0);
-	memset(&ms, 0, sizeof(ms));
-	while (start < len) {
-		k = mbrtowc(&wc, text + start, len - start, &ms);
-		if (k == 0 || k > len - start) {
-			wc = L'?';
-			k = 1;
-			memset(&ms, 0, sizeof(ms));
-		}
-		if ((w = wcwidth(wc)) < 0)
-			w = 1;
-		if (col + w > width)
-			break;
-		waddnwstr(v->inw, &wc, 1);
-		col += w;
-		start += k;
-	}
-	wmove(v->inw, 0, curcol < width ? curcol : width);
+	r = screen_status(v->scr, buf, hold);
+	v->status_held = r == -1;
+	return r == 1;
 }

@@ -1,30 +1,20 @@
 /*
- * view.h: the curses screen: the message window drawn from the
- * scrollback, the status line and the input line.  It knows nothing of
- * the wire; what it shows was made safe for display before it got here.
+ * view.h: the message window drawn from the scrollback where the scroll
+ * model stands, the status line's text, and when each is drawn: once per
+ * loop turn at most, and in a flood at most once a frame.
  */
 #ifndef VIEW_H
 #define VIEW_H
 
 #include <stddef.h>
 #include <stdint.h>
-#include <wchar.h>
+
+#include "scroll.h"
 
 struct edit;
 struct sb;
+struct screen;
 struct view;
-
-/* How a scrollback line is shown (its kind in the scrollback). */
-enum view_kind {
-	VIEW_MSG,		/* <nick> text */
-	VIEW_ACT,		/* * nick text */
-	VIEW_PRIV,		/* *nick* text, a private message to us */
-	VIEW_PRIVTO,		/* -> *nick* text, our private message */
-	VIEW_EVENT,		/* joins, parts, quits, nick changes: dimmed */
-	VIEW_NOTICE,		/* what else the server says: dimmed */
-	VIEW_ERROR,		/* the server refused a line */
-	VIEW_CLIENT		/* the client's own notices */
-};
 
 /* What the status line and the foot of the window show. */
 struct view_status {
@@ -37,24 +27,9 @@ struct view_status {
 	size_t			 npending;
 };
 
-/* Scrolling, for view_scroll(). */
-enum view_move { VIEW_PGUP, VIEW_PGDN, VIEW_TOP, VIEW_BOTTOM };
-
-/*
- * Puts the terminal in curses mode; -1 if it cannot.  view_end()
- * restores it, and may be called any number of times.
- */
-int		 view_start(void);
-void		 view_end(void);
-
-struct view	*view_new(struct sb *);		/* NULL if out of memory */
+/* A view of sb on the screen; NULL if out of memory. */
+struct view	*view_new(struct sb *, struct screen *);
 void		 view_free(struct view *);
-
-/*
- * The next key, without waiting: OK for a character, KEY_CODE_YES for a
- * function key, ERR for none (curses' wget_wch()).
- */
-int		 view_getkey(struct view *, wint_t *);
 
 /* Takes the terminal's new size (after SIGWINCH or KEY_RESIZE). */
 void		 view_resize(struct view *);
@@ -67,8 +42,8 @@ void		 view_cleared(struct view *);
 /* The input line changed. */
 void		 view_input_changed(struct view *);
 
-void		 view_scroll(struct view *, enum view_move);
-int		 view_scrolled(const struct view *);
+void		 view_scroll(struct view *, enum scroll_move);
+int		 view_scrolled(struct view *);
 
 /*
  * Draws what changed since the last call, with one doupdate(); does

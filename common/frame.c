@@ -167,27 +167,49 @@ proto_render_text(const struct frame *f, int flags, char *buf, size_t cap)
 	return wbuf_done(&w);
 }
 
-/* The event itself, as text mode shows it. */
+int
+proto_decoration(enum frame_kind k, const char **pre, const char **post)
+{
+	switch (k) {
+	case FRAME_MSG:
+		*pre = "<";
+		*post = "> ";
+		return 1;
+	case FRAME_ACT:
+		*pre = "* ";
+		*post = " ";
+		return 1;
+	case FRAME_PRIV:
+		*pre = "*";
+		*post = "* ";
+		return 1;
+	case FRAME_PRIVTO:
+		*pre = "-> *";
+		*post = "* ";
+		return 1;
+	default:
+		*pre = *post = "";
+		return 0;
+	}
+}
+
+/*
+ * The event itself, as text mode shows it: the decorated kinds, then a
+ * flat switch over the others.
+ */
 static void
 render_event(struct wbuf *w, const struct frame *f)
 {
+	const char	*pre, *post;
+
+	if (proto_decoration(f->kind, &pre, &post)) {
+		put_str(w, pre);
+		put(w, f->nick, f->nicklen);
+		put_str(w, post);
+		put(w, f->text, f->textlen);
+		return;
+	}
 	switch (f->kind) {
-	case FRAME_MSG:
-		put(w, "<", 1);
-		put(w, f->nick, f->nicklen);
-		put(w, "> ", 2);
-		break;
-	case FRAME_ACT:
-		put(w, "* ", 2);
-		put(w, f->nick, f->nicklen);
-		put(w, " ", 1);
-		break;
-	case FRAME_PRIV:
-	case FRAME_PRIVTO:
-		put_str(w, f->kind == FRAME_PRIV ? "*" : "-> *");
-		put(w, f->nick, f->nicklen);
-		put(w, "* ", 2);
-		break;
 	case FRAME_HELLO:
 		put_str(w, "*** connected to ");
 		put(w, f->room, f->roomlen);

@@ -142,6 +142,16 @@ int	frame_encode(const struct frame *, char *buf, size_t cap);
  */
 int	frame_decode(char *line, size_t len, struct frame *);
 
+/*
+ * What goes around the nick of a message, an action or a private
+ * message in text mode ("<" and "> ", "* " and " ", "*" and "* ",
+ * "-> *" and "* "): returns 1 and sets *pre and *post for those kinds,
+ * else returns 0 and sets both to "".  Everything that shows such a
+ * line uses it, so the window, /save and text mode agree.
+ */
+int	proto_decoration(enum frame_kind, const char **pre,
+	    const char **post);
+
 /* Flags for proto_render_text(). */
 #define RENDER_TIME	0x01	/* prefix "[HH:MM] " from ts, local time */
 #define RENDER_CRLF	0x02	/* end with CRLF */

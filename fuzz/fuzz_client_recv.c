@@ -39,7 +39,7 @@ struct client {
 static void	line_in(struct client *, char *, size_t);
 static void	frame_in(struct client *, const struct frame *);
 static void	bad_in(struct client *, const char *, size_t);
-static void	show(struct client *, int, const char *, size_t,
+static void	show(struct client *, enum sb_kind, const char *, size_t,
 		    const char *, size_t);
 static size_t	safe(struct client *, const char *, size_t);
 
@@ -120,15 +120,21 @@ frame_in(struct client *c, const struct frame *f)
 	case FRAME_UNKNOWN:
 		return;		/* ignored, for forward compatibility */
 	case FRAME_MSG:
+		show(c, SB_MSG, f->nick, f->nicklen, f->text, f->textlen);
+		break;
 	case FRAME_ACT:
+		show(c, SB_ACT, f->nick, f->nicklen, f->text, f->textlen);
+		break;
 	case FRAME_PRIV:
+		show(c, SB_PRIV, f->nick, f->nicklen, f->text, f->textlen);
+		break;
 	case FRAME_PRIVTO:
-		show(c, f->kind, f->nick, f->nicklen, f->text, f->textlen);
+		show(c, SB_PRIVTO, f->nick, f->nicklen, f->text, f->textlen);
 		break;
 	default:
 		n = proto_render_text(f, 0, c->render, RENDER);
 		FUZZ_CHECK(n >= 0);
-		show(c, f->kind, "", 0, c->render, (size_t)n);
+		show(c, SB_NOTICE, "", 0, c->render, (size_t)n);
 		break;
 	}
 	/* The plain mode: replayed history with its time, then printed. */
@@ -157,7 +163,7 @@ bad_in(struct client *c, const char *line, size_t len)
 
 /* As the TUI adds a line: nick and text made safe, then kept. */
 static void
-show(struct client *c, int kind, const char *nick, size_t nicklen,
+show(struct client *c, enum sb_kind kind, const char *nick, size_t nicklen,
     const char *text, size_t textlen)
 {
 	const struct sb_line	*l;

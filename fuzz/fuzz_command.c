@@ -23,6 +23,7 @@ static void	check_names(const char *, size_t);
 static void	check_hello(const char *, size_t);
 static void	type(struct edit *, const char *, size_t);
 static void	key(struct edit *, int);
+static void	clear_line(struct edit *);
 static void	check_edit(struct edit *);
 static int	blank(char);
 static int	name_ok(const char *, size_t, size_t);
@@ -225,7 +226,7 @@ key(struct edit *e, int k)
 		NULL, edit_left, edit_right, edit_home, edit_end,
 		edit_backspace, edit_delete, edit_kill_start, edit_kill_end,
 		edit_kill_word, edit_history_prev, edit_history_next, NULL,
-		edit_clear
+		clear_line
 	};
 	char		buf[EDIT_MAX + 1];
 	size_t		n, start;
@@ -247,6 +248,14 @@ key(struct edit *e, int k)
 	edit_view(e, width, &start, &col);
 	FUZZ_CHECK(start <= edit_cursor(e) && col >= 0);
 	FUZZ_CHECK(col < width || start == edit_cursor(e));
+}
+
+/* The whole line deleted, as End and Ctrl-U do it. */
+static void
+clear_line(struct edit *e)
+{
+	edit_end(e);
+	edit_kill_start(e);
 }
 
 /*

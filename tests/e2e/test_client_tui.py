@@ -2,10 +2,12 @@
 """End-to-end tests of chat-client's full screen, in tmux against a real
 chat-server: two windows, wide characters, scrollback and the unread
 count, resizing, reconnect with pending lines and resume, /quit and
-signals restoring the terminal, and a server that cannot be reached."""
+signals restoring the terminal (SIGHUP and SIGQUIT too), a paste too
+long for the input line, and a server that cannot be reached."""
 
 import os
 import re
+import resource
 import shutil
 import signal
 import tempfile
@@ -258,6 +260,47 @@ def test_signals_restore_terminal():
                       "left the alternate screen")
 
 
+def test_hup_and_quit_restore_terminal():
+    """Issue 11, defect 9: SIGHUP ends the client as SIGTERM does, with
+    the terminal restored and a clean goodbye to the server; SIGQUIT
+    restores the terminal and then dies of the signal.  In plain mode
+    SIGHUP is a clean end too."""
+    core = resource.getrlimit(resource.RLIMIT_CORE)
+    # No core file from the SIGQUIT below (tmux and the pane inherit it).
+    resource.setrlimit(resource.RLIMIT_CORE, (0, core[1]))
+    try:
+        with Server() as srv:
+            obs = observer(srv, "bob")
+            with tui(srv.port, "alice") as a:
+                connected(a, "alice")
+                wait_until(lambda: a.fmt("#{alternate_on}") == "1",
+                           what="full screen")
+                os.kill(a.client_pid(), signal.SIGHUP)
+                check(a.exit_status() == 0, "exit status 0 after SIGHUP")
+                tty_sane(a)
+                check(a.fmt("#{alternate_on}") == "0",
+                      "left the alternate screen after SIGHUP")
+            obs.expect(r"^\*\*\* alice quit")
+            with tui(srv.port, "alice") as a:
+                connected(a, "alice")
+                wait_until(lambda: a.fmt("#{alternate_on}") == "1",
+                           what="full screen")
+                os.kill(a.client_pid(), signal.SIGQUIT)
+                check(a.exit_status() == 128 + signal.SIGQUIT,
+                      "died of SIGQUIT: %r" % a.screen())
+                tty_sane(a)
+                check(a.fmt("#{alternate_on}") == "0",
+                      "left the alternate screen after SIGQUIT")
+            with Tmux(["--plain", "-n", "carol", "-p", str(srv.port),
+                       "127.0.0.1"]) as p:
+                obs.expect(r"carol joined lobby$")
+                os.kill(p.client_pid(), signal.SIGHUP)
+                check(p.exit_status() == 0, "plain: exit 0 after SIGHUP")
+                obs.expect(r"^\*\*\* carol quit")
+    finally:
+        resource.setrlimit(resource.RLIMIT_CORE, core)
+
+
 def test_cannot_connect():
     port = free_port()
     with Tmux(["-p", str(port), "127.0.0.1"]) as a:
@@ -305,6 +348,43 @@ def test_keys_and_completion():
         a.wait(r"/quit \[REASON\]")
         a.line("/clear")
         a.wait_gone(r"paste one")
+
+
+def test_long_paste_refused():
+    """Issue 11, defect 8: a pasted line longer than the 4,095 bytes a
+    line holds is not cut silently: the input line keeps what fits, on a
+    character, and one warning says the rest was not taken."""
+    full = r"input line full \(4095 bytes\): the rest was not inserted$"
+    text = "".join("%04d-" % i for i in range(1000))    # 5,000 bytes
+    wide = "\u00e9" * 2100                             # 4,200 bytes
+    # Tall enough that both long lines and the warnings stay in view.
+    with Server() as srv, tui(srv.port, "alice", 120, 100) as a:
+        connected(a, "alice")
+        obs = observer(srv, "bob")
+        for i in range(0, len(text), 500):
+            a.type(text[i:i + 500])
+        a.wait(full)
+        a.keys("Enter")
+        m = obs.expect(r"^<alice> (\S+)$", 10)
+        check(m.group(1) == text[:4095], "the first 4095 bytes sent: %d "
+              "bytes, ending %r" % (len(m.group(1)), m.group(1)[-10:]))
+        a.wait(r"<alice> 0000-0001-")
+        check(len(re.findall(full, a.screen(), re.M)) == 1,
+              "one warning for the paste: %r" % a.screen())
+        # A character is never split: 2,047 of 2-byte ones fit.
+        a.type(wide)
+        a.keys("Enter")
+        m = obs.expect(r"^<alice> (\S+)$", 10)
+        check(m.group(1) == wide[:2047], "whole characters: %d sent"
+              % len(m.group(1)))
+        wait_until(lambda: len(re.findall(full, a.screen(), re.M)) == 2,
+                   what="a warning for the second paste", last=a.screen)
+        # A line that fits is sent whole, and warns of nothing.
+        a.line("short one")
+        obs.expect(r"^<alice> short one$")
+        a.wait(r"<alice> short one$")
+        check(len(re.findall(full, a.screen(), re.M)) == 2,
+              "no warning for a line that fits")
 
 
 def test_colours_and_highlights():
@@ -418,8 +498,11 @@ if __name__ == "__main__":
         ("resume_after_drop", test_resume_after_drop),
         ("quit_restores_terminal", test_quit_restores_terminal),
         ("signals_restore_terminal", test_signals_restore_terminal),
+        ("hup_and_quit_restore_terminal",
+         test_hup_and_quit_restore_terminal),
         ("cannot_connect", test_cannot_connect),
         ("keys_and_completion", test_keys_and_completion),
+        ("long_paste_refused", test_long_paste_refused),
         ("colours_and_highlights", test_colours_and_highlights),
         ("hostile_server", test_hostile_server),
         ("replay_notice_and_save", test_replay_notice_and_save),

@@ -2,6 +2,9 @@
  * test_client_save.c: /save writes every line the scrollback holds,
  * oldest first, as the window shows it, and reports a failed write.
  */
+#include <sys/stat.h>
+
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,23 +13,33 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "save.h"
 #include "scrollback.h"
-#include "view.h"
 
-/* What save_write() put in a memory stream. */
+/* What save_file() wrote, read back from a file of its own. */
 static char *
 saved(const struct sb *sb, long *n)
 {
-	char	*buf = NULL;
-	size_t	 len = 0;
+	char	 path[] = "/tmp/test_client_save.XXXXXX", *buf;
 	FILE	*fp;
+	long	 size;
+	int	 fd;
 
-	assert_non_null(fp = open_memstream(&buf, &len));
-	*n = save_write(sb, fp);
-	assert_int_equal(fclose(fp), 0);
+	assert_true((fd = mkstemp(path)) != -1);
+	close(fd);
+	*n = save_file(sb, path);
+	assert_non_null(fp = fopen(path, "r"));
+	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+	assert_true((size = ftell(fp)) >= 0);
+	rewind(fp);
+	assert_non_null(buf = malloc(size + 1));
+	assert_int_equal(fread(buf, 1, size, fp), (size_t)size);
+	buf[size] = '\0';
+	fclose(fp);
+	unlink(path);
 	return buf;
 }
 
@@ -51,16 +64,16 @@ test_kinds(void **state)
 
 	(void)state;
 	assert_non_null(sb = sb_new(10));
-	assert_int_equal(sb_add(sb, VIEW_MSG, 0, ts, "bob", 3, "hi", 2), 0);
-	assert_int_equal(sb_add(sb, VIEW_ACT, 0, ts, "bob", 3, "waves", 5),
+	assert_int_equal(sb_add(sb, SB_MSG, 0, ts, "bob", 3, "hi", 2), 0);
+	assert_int_equal(sb_add(sb, SB_ACT, 0, ts, "bob", 3, "waves", 5),
 	    0);
-	assert_int_equal(sb_add(sb, VIEW_PRIV, 0, ts, "eve", 3, "psst", 4),
+	assert_int_equal(sb_add(sb, SB_PRIV, 0, ts, "eve", 3, "psst", 4),
 	    0);
-	assert_int_equal(sb_add(sb, VIEW_PRIVTO, 0, ts, "eve", 3, "ok", 2),
+	assert_int_equal(sb_add(sb, SB_PRIVTO, 0, ts, "eve", 3, "ok", 2),
 	    0);
-	assert_int_equal(sb_add(sb, VIEW_NOTICE, 0, ts, "", 0,
+	assert_int_equal(sb_add(sb, SB_NOTICE, 0, ts, "", 0,
 	    "*** welcome", 11), 0);
-	assert_int_equal(sb_add(sb, VIEW_MSG, 0, ts, "bob", 3, "", 0), 0);
+	assert_int_equal(sb_add(sb, SB_MSG, 0, ts, "bob", 3, "", 0), 0);
 	out = saved(sb, &n);
 	assert_int_equal(n, 6);
 	hm(ts, t);
@@ -85,7 +98,7 @@ test_ring(void **state)
 	assert_non_null(sb = sb_new(100));
 	for (i = 0; i < 250; i++) {
 		snprintf(text, sizeof text, "s%07d", i);
-		assert_int_equal(sb_add(sb, VIEW_MSG, 0, 0, "f", 1, text,
+		assert_int_equal(sb_add(sb, SB_MSG, 0, 0, "f", 1, text,
 		    strlen(text)), 0);
 	}
 	out = saved(sb, &n);
@@ -103,18 +116,34 @@ static void
 test_errors(void **state)
 {
 	struct sb	*sb;
-	FILE		*fp;
+	char		 path[] = "/tmp/test_client_save.XXXXXX";
+	struct stat	 st;
+	int		 fd;
 
 	(void)state;
 	assert_non_null(sb = sb_new(4));
-	assert_int_equal(sb_add(sb, VIEW_MSG, 0, 0, "a", 1, "b", 1), 0);
+	assert_int_equal(sb_add(sb, SB_MSG, 0, 0, "a", 1, "b", 1), 0);
+	errno = 0;
 	assert_int_equal(save_file(sb, "/nonexistent/dir/file"), -1);
+	assert_int_equal(errno, ENOENT);
 	/* A full device fails the write, not silently. */
-	if ((fp = fopen("/dev/full", "w")) != NULL) {
-		setvbuf(fp, NULL, _IONBF, 0);
-		assert_int_equal(save_write(sb, fp), -1);
-		fclose(fp);
+	if (access("/dev/full", W_OK) == 0) {
+		errno = 0;
+		assert_int_equal(save_file(sb, "/dev/full"), -1);
+		assert_int_equal(errno, ENOSPC);
 	}
+	/* A file is replaced, and a new one is the user's only. */
+	assert_true((fd = mkstemp(path)) != -1);
+	assert_int_equal(write(fd, "old old old old\n", 16), 16);
+	close(fd);
+	assert_int_equal(save_file(sb, path), 1);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_size, 12);	/* "HH:MM <a> b\n" */
+	unlink(path);
+	assert_int_equal(save_file(sb, path), 1);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	unlink(path);
 	sb_free(sb);
 }
 

@@ -1,8 +1,9 @@
 /*
  * test_client_scrollback.c: the scrollback ring: wrap-around, the limit,
- * the count of lines ever added, resizing, clearing, what a line keeps,
- * and the memory a line costs.
+ * the count and numbers of lines ever added, clearing, what a line
+ * keeps, and the memory a line costs.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -37,7 +38,8 @@ add(struct sb *sb, unsigned n)
 
 	snprintf(text, sizeof text, "line %u", n);
 	snprintf(nick, sizeof nick, "n%u", n);
-	assert_int_equal(sb_add(sb, (int)(n % 7), (int)(n % 8), (int64_t)n,
+	assert_int_equal(sb_add(sb, (enum sb_kind)(n % 7), (int)(n % 8),
+	    (int64_t)n,
 	    nick, strlen(nick), text, strlen(text)), 0);
 }
 
@@ -90,6 +92,8 @@ test_wraparound(void **state)
 		for (n = 0; n < 300; n++) {
 			add(sb, n);
 			assert_int_equal(sb_total(sb), n + 1);
+			assert_int_equal(sb_first(sb),
+			    n + 1 - sb_count(sb));
 			assert_holds(sb, n + 1 > limits[i] ?
 			    n + 1 - (unsigned)limits[i] : 0, n);
 		}
@@ -111,55 +115,13 @@ test_clear(void **state)
 	assert_int_equal(sb_count(sb), 0);
 	assert_null(sb_get(sb, 0));
 	assert_int_equal(sb_total(sb), 8);	/* ever added */
+	assert_int_equal(sb_first(sb), 8);	/* numbers go on */
 	for (n = 8; n < 20; n++)
 		add(sb, n);
 	assert_holds(sb, 15, 19);
 	assert_int_equal(sb_total(sb), 20);
 	sb_free(sb);
 	sb_free(NULL);
-}
-
-static const struct {
-	size_t		 from, to;
-	unsigned	 added;		/* lines added before the resize */
-	unsigned	 kept;		/* the newest kept */
-} resize_cases[] = {
-	{ 5, 3, 8, 3 },		/* shrink a wrapped ring */
-	{ 5, 3, 2, 2 },		/* shrink, nothing lost */
-	{ 5, 10, 8, 5 },	/* grow a wrapped ring */
-	{ 5, 5, 8, 5 },
-	{ 5, 1, 8, 1 },
-	{ 5, 0, 8, 1 },		/* 0 counts as 1 */
-	{ 3, 100, 0, 0 },
-};
-
-static void
-test_resize(void **state)
-{
-	struct sb	*sb;
-	size_t		 i, lim;
-	unsigned	 n, a;
-
-	(void)state;
-	for (i = 0; i < sizeof resize_cases / sizeof resize_cases[0]; i++) {
-		a = resize_cases[i].added;
-		assert_non_null(sb = sb_new(resize_cases[i].from));
-		for (n = 0; n < a; n++)
-			add(sb, n);
-		sb_resize(sb, resize_cases[i].to);
-		lim = resize_cases[i].to ? resize_cases[i].to : 1;
-		assert_int_equal(sb_limit(sb), lim);
-		if (resize_cases[i].kept > 0)
-			assert_holds(sb, a - resize_cases[i].kept, a - 1);
-		else
-			assert_int_equal(sb_count(sb), 0);
-		assert_int_equal(sb_total(sb), a);
-		/* The new limit holds from now on. */
-		for (n = a; n < a + 2 * (unsigned)lim + 3; n++)
-			add(sb, n);
-		assert_holds(sb, n - (unsigned)lim, n - 1);
-		sb_free(sb);
-	}
 }
 
 static void
@@ -173,10 +135,10 @@ test_fields(void **state)
 	(void)state;
 	assert_non_null(sb = sb_new(0));	/* 0 counts as 1 */
 	assert_int_equal(sb_limit(sb), 1);
-	assert_int_equal(sb_add(sb, -1, SB_OWN | SB_MENTION | SB_REPLAY,
+	assert_int_equal(sb_add(sb, SB_CLIENT, SB_OWN | SB_MENTION | SB_REPLAY,
 	    INT64_C(1700000000123), NULL, 0, "a\0b", 3), 0);
 	assert_non_null(l = sb_get(sb, 0));
-	assert_int_equal(sb_line_kind(l), -1);
+	assert_int_equal(sb_line_kind(l), SB_CLIENT);
 	assert_int_equal(sb_line_flags(l), SB_OWN | SB_MENTION | SB_REPLAY);
 	assert_true(sb_line_ts(l) == INT64_C(1700000000123));
 	assert_string_equal(sb_line_nick(l, &len), "");
@@ -185,10 +147,16 @@ test_fields(void **state)
 	assert_int_equal(len, 3);
 	assert_non_null(sb_line_text(l, NULL));
 
-	/* A kind beyond 16 bits is refused, and nothing is dropped. */
-	assert_int_equal(sb_add(sb, 70000, 0, 0, "x", 1, "y", 1), -1);
+	/* A kind not in the enum is refused, and nothing is dropped. */
+	errno = 0;
+	assert_int_equal(sb_add(sb, (enum sb_kind)(SB_CLIENT + 1), 0, 0, "x",
+	    1, "y", 1), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(sb_add(sb, (enum sb_kind)-1, 0, 0, "x", 1, "y", 1),
+	    -1);
 	assert_int_equal(sb_count(sb), 1);
 	assert_int_equal(sb_total(sb), 1);
+	assert_int_equal(sb_first(sb), 0);
 
 	/* A nick longer than 255 bytes is cut before a whole character. */
 	memset(nick, 'a', 254);
@@ -244,7 +212,6 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_wraparound),
 		cmocka_unit_test(test_clear),
-		cmocka_unit_test(test_resize),
 		cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_memory),
 	};

@@ -1,6 +1,7 @@
 /*
  * test_frame.c: frame lines round-trip any bytes, malformed lines are
- * refused, and every kind renders as text mode shows it.
+ * refused, every kind renders as text mode shows it, and the nick
+ * decorations are the ones rendering uses.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +9,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -418,6 +420,52 @@ test_render_time(void **state)
 	assert_int_equal(proto_render_text(&f, RENDER_TIME, buf, 8), -1);
 }
 
+/*
+ * The decorations of the four kinds that carry a nick, and none for the
+ * rest; text mode renders a line as pre, nick, post, text.
+ */
+static void
+test_decoration(void **state)
+{
+	static const struct {
+		enum frame_kind	 kind;
+		const char	*pre, *post;
+	} deco[] = {
+		{ FRAME_MSG, "<", "> " },
+		{ FRAME_ACT, "* ", " " },
+		{ FRAME_PRIV, "*", "* " },
+		{ FRAME_PRIVTO, "-> *", "* " },
+	};
+	const char	*pre, *post;
+	struct frame	 f;
+	char		 buf[128], want[128];
+	size_t		 i;
+	int		 k, n;
+
+	(void)state;
+	for (i = 0; i < sizeof(deco) / sizeof(deco[0]); i++) {
+		pre = post = NULL;
+		assert_int_equal(proto_decoration(deco[i].kind, &pre, &post),
+		    1);
+		assert_string_equal(pre, deco[i].pre);
+		assert_string_equal(post, deco[i].post);
+		f = mkframe(deco[i].kind, "lobby", "bob", "hi there");
+		n = proto_render_text(&f, 0, buf, sizeof(buf));
+		snprintf(want, sizeof(want), "%sbob%shi there", pre, post);
+		assert_int_equal(n, (int)strlen(want));
+		assert_string_equal(buf, want);
+	}
+	for (k = FRAME_UNKNOWN; k <= LAST_KIND; k++) {
+		if (k >= FRAME_MSG && k <= FRAME_PRIVTO)
+			continue;
+		pre = post = NULL;
+		assert_int_equal(proto_decoration((enum frame_kind)k, &pre,
+		    &post), 0);
+		assert_string_equal(pre, "");
+		assert_string_equal(post, "");
+	}
+}
+
 int
 main(void)
 {
@@ -430,6 +478,7 @@ main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_render),
 		cmocka_unit_test(test_render_time),
+		cmocka_unit_test(test_decoration),
 	};
 
 	alarm(60);
