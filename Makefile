@@ -95,7 +95,7 @@ $(O)/tests/unit/test_client_%: $(O)/tests/unit/test_client_%.o \
 	    $(CLIENT_LIBS) $(LDLIBS)
 
 # These hold name lookups at a gate and count the resolver's threads.
-$(O)/tests/unit/test_client_resolve: \
+$(O)/tests/unit/test_client_session $(O)/tests/unit/test_client_resolve: \
     LDLIBS += -Wl,--wrap=getaddrinfo,--wrap=pthread_create
 
 # test_outq sees the library's free() calls, to tell when a block goes.

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "complete.h"
 #include "edit.h"
 #include "keys.h"
@@ -291,7 +292,7 @@ ui_turn(void *arg)
 	}
 	st.pending = t->pend;
 	st.npending = n;
-	view_draw(t->view, &st, t->edit, session_now());
+	view_draw(t->view, &st, t->edit, clock_ms());
 }
 
 /* When the message window, held back in a flood, is due. */
@@ -300,7 +301,7 @@ ui_timeout(void *arg)
 {
 	struct tui	*t = arg;
 
-	return view_timeout(t->view, session_now());
+	return view_timeout(t->view, clock_ms());
 }
 
 static int
