@@ -24,6 +24,7 @@
 #include "clock.h"
 #include "linebuf.h"
 #include "link.h"
+#include "log.h"
 #include "net.h"
 #include "outq.h"
 #include "proto.h"
@@ -52,6 +53,7 @@ struct link {
 	struct outq		*out;
 	uint64_t		 written;	/* bytes written */
 	uint64_t		 queued;	/* bytes queued */
+	size_t			 greeting;	/* text lines before the reply */
 	int64_t			 last_rx;	/* when the server last spoke */
 	int			 pinged;	/* a ping is out since then */
 	unsigned		 pingno;
@@ -80,6 +82,7 @@ static void	 ack_now(int);
 static void	 do_write(struct link *, int64_t);
 static void	 maybe_shut(struct link *);
 static void	 handle_line(struct link *, char *, size_t, int64_t);
+static int	 greeting(const char *, size_t);
 static void	 ping(struct link *);
 static int	 own_pong(const struct link *, const struct frame *);
 static int	 queue(struct link *, const char *, size_t);
@@ -419,6 +422,7 @@ hello(struct link *l, int fd, int64_t now)
 	l->state = LINK_HELLO;
 	l->last_rx = now;
 	l->pinged = l->shut = l->shut_wanted = 0;
+	l->greeting = 0;
 	return 0;
 }
 
@@ -584,17 +588,38 @@ handle_line(struct link *l, char *line, size_t len, int64_t now)
 		for (i = 0; line != NULL && i < len; i++)
 			if (line[i] == '\0')
 				line[i] = ' ';
-		l->cb.bad(l->cb.arg, line, len);
+		if (l->state == LINK_HELLO && greeting(line, len))
+			l->greeting++;
+		else
+			l->cb.bad(l->cb.arg, line, len);
 		return;
 	}
 	if (f.kind == FRAME_PONG && own_pong(l, &f))
 		return;
 	if (f.kind == FRAME_HELLO && l->state == LINK_HELLO) {
+		if (l->greeting > 0)
+			log_debug("%zu text lines before the hello reply "
+			    "dropped", l->greeting);
 		l->state = LINK_UP;
 		backoff_reset(&l->backoff);
 		l->cb.state(l->cb.arg, LINK_UP, "connected");
 	}
 	l->cb.frame(l->cb.arg, &f, now);
+}
+
+/*
+ * Before the hello reply, a line that is not a frame is the text-mode
+ * greeting of a server that took this connection for a text client
+ * because the hello came late; it is dropped.  A refusal of the hello
+ * itself is not: it says why the server closes.
+ */
+static int
+greeting(const char *line, size_t len)
+{
+	static const char	refusal[] = "*** error: ";
+
+	return line == NULL || len < sizeof(refusal) - 1 ||
+	    memcmp(line, refusal, sizeof(refusal) - 1) != 0;
 }
 
 /* Asks the server for a word after a silence, to tell it is there. */

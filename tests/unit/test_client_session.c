@@ -4,8 +4,8 @@
  * failure, the hello and the resume point, lines kept while down and
  * sent after the hello reply, the member list, own and mention flags,
  * keepalive pings and their pongs, the dead link, the half-close at the
- * end of input, and name lookups held at a gate (lookup_gate.h) while
- * the loop goes on.
+ * end of input, a text-mode greeting before the hello reply, and name
+ * lookups held at a gate (lookup_gate.h) while the loop goes on.
  */
 #include <sys/socket.h>
 
@@ -608,6 +608,35 @@ test_freed_during_lookup(void **state)
 	assert_true(gate_threads_done());
 }
 
+/*
+ * A server that took the hello for text (it came late, through a relay)
+ * greets in text mode before the hello reply: those lines are dropped;
+ * a refusal of the hello is not, and after the reply a line that is not
+ * a frame is reported again.
+ */
+static void
+test_text_greeting(void **state)
+{
+	struct fixture	*fx = *state;
+
+	expect_sent(fx, "CHAT/1 nick=alice\n");
+	server_says(fx, "*** welcome to chat-server 0.1.0; you are guest1\r\n"
+	    "*** 2 users online; type /help for commands\r\n"
+	    "[12:00] <bob> morning\r\n"
+	    "*** guest1 joined lobby\r\n"
+	    "<guest1> CHAT/1 nick=alice\r\n");
+	assert_int_equal(fx->seen.nbad, 0);
+	assert_int_equal(fx->seen.nframes, 0);
+	assert_int_equal(session_state(fx->s), SESSION_HELLO);
+	server_says(fx, "*** error: unsupported protocol version 1 (this "
+	    "server speaks 2)\r\n");
+	assert_int_equal(fx->seen.nbad, 1);
+	welcome(fx);
+	assert_int_equal(fx->seen.nframes, 1);
+	server_says(fx, "*** welcome to chat-server 0.1.0\r\n");
+	assert_int_equal(fx->seen.nbad, 2);
+}
+
 int
 main(void)
 {
@@ -637,6 +666,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_freed_during_lookup,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_text_greeting, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
