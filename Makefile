@@ -76,9 +76,12 @@ $(SERVER): $(SERVER_OBJ) $(LIBCHAT)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(SERVER_OBJ) $(LIBCHAT) \
 	    $(LDLIBS)
 
+# The client looks names up in a thread (client/resolve.c).
+CLIENT_LIBS = $(CURSES_LIBS) -pthread
+
 $(CLIENT): $(CLIENT_OBJ) $(LIBCHAT)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(CLIENT_OBJ) $(LIBCHAT) \
-	    $(CURSES_LIBS) $(LDLIBS)
+	    $(CLIENT_LIBS) $(LDLIBS)
 
 # A unit suite links the library, and the objects of the program it
 # tests (test_server_*, test_client_*) less that program's main.o.
@@ -89,7 +92,11 @@ $(O)/tests/unit/test_server_%: $(O)/tests/unit/test_server_%.o \
 $(O)/tests/unit/test_client_%: $(O)/tests/unit/test_client_%.o \
     $(filter-out %/main.o,$(CLIENT_OBJ)) $(LIBCHAT)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) \
-	    $(CURSES_LIBS) $(LDLIBS)
+	    $(CLIENT_LIBS) $(LDLIBS)
+
+# These hold name lookups at a gate and count the resolver's threads.
+$(O)/tests/unit/test_client_session $(O)/tests/unit/test_client_resolve: \
+    LDLIBS += -Wl,--wrap=getaddrinfo,--wrap=pthread_create
 
 # test_outq sees the library's free() calls, to tell when a block goes.
 $(O)/tests/unit/test_outq: LDLIBS += -Wl,--wrap=free

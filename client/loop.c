@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <signal.h>
 
+#include "clock.h"
 #include "loop.h"
 #include "selfpipe.h"
 #include "session.h"
@@ -35,16 +36,19 @@ loop_run(struct session *s, const struct loop_ui *ui)
 	int		timeout, ui_ms;
 
 	while (!ui->done(ui->arg)) {
-		/* Try one write before sleeping. */
-		if (session_events(s) & POLLOUT)
-			session_io(s, POLLOUT, session_now());
+		/* Try one write before sleeping; it may end the session. */
+		if (session_events(s) & POLLOUT) {
+			session_io(s, POLLOUT, clock_ms());
+			if (ui->done(ui->arg))
+				break;
+		}
 		pfd[SLOT_SIG].fd = sigfd;
 		pfd[SLOT_SIG].events = POLLIN;
 		pfd[SLOT_IN].fd = ui->infd(ui->arg);
 		pfd[SLOT_IN].events = POLLIN;
 		pfd[SLOT_NET].fd = session_fd(s);
 		pfd[SLOT_NET].events = session_events(s);
-		timeout = session_timeout(s, session_now());
+		timeout = session_timeout(s, clock_ms());
 		if ((ui_ms = ui->timeout(ui->arg)) >= 0 &&
 		    (timeout < 0 || ui_ms < timeout))
 			timeout = ui_ms;
@@ -53,7 +57,7 @@ loop_run(struct session *s, const struct loop_ui *ui)
 				continue;
 			break;
 		}
-		now = session_now();
+		now = clock_ms();
 		if (pfd[SLOT_SIG].revents & POLLIN)
 			drain_signals(ui);
 		if (pfd[SLOT_NET].fd != -1 && pfd[SLOT_NET].revents)

@@ -1,19 +1,21 @@
 /*
  * main.c: chat-client's command line: options, the locale, the first
- * connection, and then the full-screen or the plain client.
+ * connection (made by the loop, as every reconnect is), and then the
+ * full-screen or the plain client.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "loop.h"
-#include "net.h"
 #include "plain.h"
 #include "proto.h"
 #include "screen.h"
@@ -25,6 +27,30 @@
 
 enum { OPT_PLAIN = 256, OPT_SCROLLBACK };
 
+/* What the command line asks for. */
+struct opts {
+	const char	*host;
+	const char	*port;
+	const char	*nick;
+	unsigned long	 lines;
+	int		 plain;
+};
+
+/* The wait for the first connection, as a loop_ui with no screen. */
+struct first {
+	struct session	*s;
+	int		 stop;		/* a signal came */
+};
+
+static void		 options(int, char *[], struct opts *);
+static unsigned long	 number(const char *, unsigned long);
+static int		 connect_first(struct session *);
+static int		 first_infd(void *);
+static void		 first_input(void *, short);
+static void		 first_signal(void *, int);
+static void		 first_turn(void *);
+static int		 first_done(void *);
+static int		 first_timeout(void *);
 static void		 usage(void);
 static void		 bad(const char *, const char *);
 static const char	*login_nick(void);
@@ -44,48 +70,81 @@ static const struct option longopts[] = {
 int
 main(int argc, char *argv[])
 {
+	struct opts		 o;
 	struct session_cb	 cb;
 	struct session		*s;
 	struct tui		*t = NULL;
 	struct plain		*p = NULL;
-	const char		*host = "localhost", *port = "8008";
-	const char		*nick = NULL;
-	char			 err[NET_ERRLEN], *end;
-	unsigned long		 n, lines = SB_DEFAULT_LINES;
-	int			 ch, plain = 0, status;
+	int			 status;
 
 	utf8_locale();
+	log_init("chat-client", LOG_QUIET, 0);
+	options(argc, argv, &o);
+	if (o.plain)
+		p = plain_new();
+	else
+		t = tui_new(o.lines);
+	if (p == NULL && t == NULL)
+		fatalx("out of memory");
+	if (o.plain)
+		plain_callbacks(p, &cb);
+	else
+		tui_callbacks(t, &cb);
+	if ((s = session_new(o.host, o.port, o.nick, &cb)) == NULL ||
+	    loop_signals() == -1) {
+		log_warn("cannot start");
+		status = 1;
+	} else if (connect_first(s) == -1) {
+		/* A signal while connecting is no error. */
+		status = session_failed(s) != NULL ? 1 : 0;
+		if (status != 0)
+			log_warnx("%s", session_failed(s));
+	} else {
+		atexit(restore);
+		status = o.plain ? plain_run(p, s) : tui_run(t, s);
+		session_close(s);
+	}
+	session_free(s);
+	plain_free(p);
+	tui_free(t);
+	return status;
+}
+
+/* The command line, into o; a bad argument exits 2. */
+static void
+options(int argc, char *argv[], struct opts *o)
+{
+	int	ch;
+
+	memset(o, 0, sizeof(*o));
+	o->host = "localhost";
+	o->port = "8008";
+	o->lines = SB_DEFAULT_LINES;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "hVn:p:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
 			usage();
-			return 0;
+			exit(0);
 		case 'V':
 			printf("chat-client %s\n", CHAT_VERSION);
-			return 0;
+			exit(0);
 		case 'n':
 			if (!proto_valid_nick(optarg, strlen(optarg)))
 				bad("invalid nick (1 to 16 letters, digits, "
 				    "'_' or '-', a letter first)", optarg);
-			nick = optarg;
+			o->nick = optarg;
 			break;
 		case 'p':
-			errno = 0;
-			n = strtoul(optarg, &end, 10);
-			if (*optarg < '0' || *optarg > '9' || *end != '\0' ||
-			    errno != 0 || n == 0 || n > 65535)
+			if (number(optarg, 65535) == 0)
 				bad("invalid port", optarg);
-			port = optarg;
+			o->port = optarg;
 			break;
 		case OPT_PLAIN:
-			plain = 1;
+			o->plain = 1;
 			break;
 		case OPT_SCROLLBACK:
-			errno = 0;
-			lines = strtoul(optarg, &end, 10);
-			if (*optarg < '0' || *optarg > '9' || *end != '\0' ||
-			    errno != 0 || lines == 0 || lines > MAX_SCROLLBACK)
+			if ((o->lines = number(optarg, MAX_SCROLLBACK)) == 0)
 				bad("invalid scrollback size", optarg);
 			break;
 		default:
@@ -93,46 +152,90 @@ main(int argc, char *argv[])
 			    argv[optind - 1]);
 		}
 	}
-	argc -= optind;
-	argv += optind;
-	if (argc > 1)
-		bad("too many arguments", argv[1]);
-	if (argc == 1)
-		host = argv[0];
-	if (nick == NULL)
-		nick = login_nick();
+	if (argc - optind > 1)
+		bad("too many arguments", argv[optind + 1]);
+	if (argc - optind == 1)
+		o->host = argv[optind];
+	if (o->nick == NULL)
+		o->nick = login_nick();
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
-		plain = 1;
+		o->plain = 1;
+}
 
-	if (plain)
-		p = plain_new();
-	else
-		t = tui_new(lines);
-	if (p == NULL && t == NULL) {
-		fprintf(stderr, "chat-client: out of memory\n");
-		return 1;
-	}
-	if (plain)
-		plain_callbacks(p, &cb);
-	else
-		tui_callbacks(t, &cb);
-	if ((s = session_new(host, port, nick, &cb)) == NULL ||
-	    loop_signals() == -1) {
-		fprintf(stderr, "chat-client: %s\n", strerror(errno));
-		status = 1;
-	} else if (session_connect(s, err) == -1) {
-		/* net_connect() names the host and port. */
-		fprintf(stderr, "chat-client: %s\n", err);
-		status = 1;
-	} else {
-		atexit(restore);
-		status = plain ? plain_run(p, s) : tui_run(t, s);
-		session_close(s);
-	}
-	session_free(s);
-	plain_free(p);
-	tui_free(t);
-	return status;
+/* A decimal number from 1 to max; 0 if arg is not one. */
+static unsigned long
+number(const char *arg, unsigned long max)
+{
+	unsigned long	 n;
+	char		*end;
+
+	errno = 0;
+	n = strtoul(arg, &end, 10);
+	if (*arg < '0' || *arg > '9' || *end != '\0' || errno != 0 ||
+	    n > max)
+		return 0;
+	return n;
+}
+
+/*
+ * Makes the first connection the way every reconnect is made, before
+ * a screen starts: 0 once connected, -1 if the attempt failed
+ * (session_failed() says why) or a signal other than SIGWINCH came.
+ */
+static int
+connect_first(struct session *s)
+{
+	struct first	 f = { s, 0 };
+	struct loop_ui	 ui = { &f, first_infd, first_input, first_signal,
+			    first_turn, first_done, first_timeout };
+
+	loop_run(s, &ui);
+	return session_state(s) == SESSION_HELLO ? 0 : -1;
+}
+
+static int
+first_infd(void *arg)
+{
+	(void)arg;
+	return -1;
+}
+
+static void
+first_input(void *arg, short revents)
+{
+	(void)arg;
+	(void)revents;
+}
+
+static void
+first_signal(void *arg, int signo)
+{
+	struct first	*f = arg;
+
+	if (signo != SIGWINCH)
+		f->stop = 1;
+}
+
+static void
+first_turn(void *arg)
+{
+	(void)arg;
+}
+
+static int
+first_done(void *arg)
+{
+	struct first	*f = arg;
+
+	return f->stop || session_done(f->s) ||
+	    session_state(f->s) >= SESSION_HELLO;
+}
+
+static int
+first_timeout(void *arg)
+{
+	(void)arg;
+	return -1;
 }
 
 static void

@@ -1,7 +1,7 @@
 /*
- * session.h: the client's side of the protocol: the connection, the
- * hello and resume, keepalive, reconnect with backoff, lines waiting to
- * be sent, and the room's member list.  It knows nothing of curses.
+ * session.h: the client's side of the protocol, as the screens see it:
+ * the link to the server, the lines waiting to go out, and what the
+ * server told us, wired together.  It knows nothing of curses.
  */
 #ifndef SESSION_H
 #define SESSION_H
@@ -9,20 +9,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "roster.h"
+
 struct frame;
 struct session;
 
 enum session_state {
 	SESSION_DOWN,		/* no connection; a reconnect is scheduled */
-	SESSION_CONNECTING,	/* a reconnect's connect() is in progress */
+	SESSION_CONNECTING,	/* a name lookup or connect() in progress */
 	SESSION_HELLO,		/* connected, waiting for the hello reply */
 	SESSION_UP		/* registered; lines go straight out */
 };
 
-/* Flags passed with a frame. */
-#define SESSION_REPLAY	0x01	/* part of a history replay */
-#define SESSION_OWN	0x02	/* msg or act by this client's own nick */
-#define SESSION_MENTION	0x04	/* msg, act or priv naming the own nick */
+/* Flags passed with a frame: what the roster makes of it. */
+#define SESSION_REPLAY	ROSTER_REPLAY	/* part of a history replay */
+#define SESSION_OWN	ROSTER_OWN	/* msg or act by the own nick */
+#define SESSION_MENTION	ROSTER_MENTION	/* naming the own nick */
 
 struct session_cb {
 	void	*arg;
@@ -30,26 +32,30 @@ struct session_cb {
 	void	(*frame)(void *arg, const struct frame *, int flags);
 	/* A line that is not a frame (NULL when it was too long). */
 	void	(*bad)(void *arg, const char *line, size_t len);
-	/* The connection changed state; why says what happened. */
+	/*
+	 * The connection changed state; why says what happened.  Not
+	 * called for the first connection, made before a screen starts.
+	 */
 	void	(*state)(void *arg, enum session_state, const char *why);
 };
 
 /*
  * Returns a session for host and port, to register as nick (NULL or ""
- * for the server's guest nick); NULL if out of memory.
+ * for the server's guest nick); NULL if out of memory.  The first
+ * connection is made by session_tick() and session_io(), as every
+ * reconnect is, without waiting.
  */
 struct session	*session_new(const char *host, const char *port,
 		    const char *nick, const struct session_cb *);
 void		 session_free(struct session *);
 
 /*
- * Connects now, waiting for connect(), and sends the hello; -1 with a
- * message in err (NET_ERRLEN bytes) if it fails.  Reconnects later are
- * made by session_tick() without waiting.
+ * Why the first connection could not be made, after which the session
+ * is done; NULL if it was made or may still be.
  */
-int		 session_connect(struct session *, char *err);
+const char	*session_failed(const struct session *);
 
-/* The socket (-1 when down) and the poll() events it waits for. */
+/* The descriptor to poll (-1 for none) and the events it waits for. */
 int		 session_fd(const struct session *);
 short		 session_events(const struct session *);
 
@@ -59,7 +65,7 @@ short		 session_events(const struct session *);
  */
 int		 session_timeout(const struct session *, int64_t now);
 
-/* Acts on poll() revents for the socket: reads, decodes, writes. */
+/* Acts on poll() revents for the descriptor: reads, decodes, writes. */
 void		 session_io(struct session *, short revents, int64_t now);
 
 /* Sends a keepalive, declares a dead link or reconnects when due. */
@@ -98,8 +104,5 @@ const char	*session_port(const struct session *);
 /* Members of the current room, in the server's order. */
 size_t		 session_nmembers(const struct session *);
 const char *const *session_members(const struct session *);
-
-/* A monotonic clock in milliseconds. */
-int64_t		 session_now(void);
 
 #endif /* SESSION_H */

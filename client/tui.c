@@ -314,7 +314,7 @@ ui_turn(void *arg)
 	}
 	st.pending = t->pend;
 	st.npending = n;
-	view_draw(t->view, &st, t->edit, session_now());
+	view_draw(t->view, &st, t->edit, clock_ms());
 }
 
 /* When the message window, held back in a flood, is due. */
@@ -323,7 +323,7 @@ ui_timeout(void *arg)
 {
 	struct tui	*t = arg;
 
-	return view_timeout(t->view, session_now());
+	return view_timeout(t->view, clock_ms());
 }
 
 static int

@@ -137,8 +137,9 @@ def test_cannot_connect():
     rc, out, err = run_plain(args(port), b"hello\n")
     check(rc == 1, "exit status 1, got %d" % rc)
     lines = err.decode().strip().split("\n")
-    check(len(lines) == 1 and "127.0.0.1" in lines[0] and
-          str(port) in lines[0], "one line naming host and port: %r" % lines)
+    want = r"^chat-client: cannot connect to 127\.0\.0\.1 port %d: .+$" % port
+    check(len(lines) == 1 and re.match(want, lines[0]),
+          "one line naming host and port: %r" % lines)
     check(out == b"", "nothing on stdout")
 
 

@@ -1,15 +1,19 @@
 /*
- * test_client_session.c: the client's protocol session against a test
- * server on a real loopback socket: the hello and the resume point, lines
- * kept while down and sent after the hello reply, the member list, own
- * and mention flags, keepalive pings and their pongs, the dead link, and
- * the half-close at the end of input.
+ * test_client_session.c: the client's session and its link against a
+ * test server on a real loopback socket: the first connection and its
+ * failure, the hello and the resume point, lines kept while down and
+ * sent after the hello reply, the member list, own and mention flags,
+ * keepalive pings and their pongs, the dead link, the half-close at the
+ * end of input, a text-mode greeting before the hello reply, and name
+ * lookups held at a gate (lookup_gate.h) while the loop goes on.
  */
 #include <sys/socket.h>
 
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <errno.h>
+#include <netdb.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,7 +25,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "net.h"
+#include "clock.h"
+#include "lookup_gate.h"
 #include "proto.h"
 #include "session.h"
 
@@ -81,6 +86,24 @@ on_state(void *arg, enum session_state st, const char *why)
 	snprintf(sn->why, sizeof(sn->why), "%s", why);
 }
 
+/*
+ * Runs the session until its attempt is done: the name lookup (its
+ * descriptor readable), then the connect() in progress (writable).
+ */
+static void
+finish_connect(struct fixture *fx)
+{
+	struct pollfd	pfd;
+
+	while (session_state(fx->s) == SESSION_CONNECTING) {
+		pfd.fd = session_fd(fx->s);
+		pfd.events = session_events(fx->s);
+		assert_true(pfd.events == POLLIN || pfd.events == POLLOUT);
+		assert_int_equal(poll(&pfd, 1, 2000), 1);
+		session_io(fx->s, pfd.revents, clock_ms());
+	}
+}
+
 static int
 setup(void **state)
 {
@@ -88,7 +111,6 @@ setup(void **state)
 	struct sockaddr_in	 sin;
 	socklen_t		 len = sizeof(sin);
 	struct session_cb	 cb;
-	char			 err[NET_ERRLEN];
 
 	fx = calloc(1, sizeof(*fx));
 	assert_non_null(fx);
@@ -109,7 +131,14 @@ setup(void **state)
 	cb.state = on_state;
 	fx->s = session_new("127.0.0.1", fx->port, "alice", &cb);
 	assert_non_null(fx->s);
-	assert_int_equal(session_connect(fx->s, err), 0);
+	/* The first attempt is due at once, and made like any other. */
+	assert_int_equal(session_timeout(fx->s, clock_ms()), 0);
+	session_tick(fx->s, clock_ms());
+	finish_connect(fx);
+	assert_int_equal(session_state(fx->s), SESSION_HELLO);
+	assert_null(session_failed(fx->s));
+	/* The first connection is made before a screen: nothing to say. */
+	assert_int_equal(fx->seen.nstates, 0);
 	fx->peer = accept(fx->lfd, NULL, NULL);
 	assert_true(fx->peer >= 0);
 	*state = fx;
@@ -126,6 +155,10 @@ teardown(void **state)
 		close(fx->peer);
 	close(fx->lfd);
 	free(fx);
+	/* No lookup thread outlives its test. */
+	gate_open();
+	assert_true(gate_threads_done());
+	gate_reset();
 	return 0;
 }
 
@@ -138,7 +171,7 @@ expect_sent(struct fixture *fx, const char *want)
 	struct pollfd	 pfd = { fx->peer, POLLIN, 0 };
 	ssize_t		 r;
 
-	session_io(fx->s, POLLOUT, session_now());
+	session_io(fx->s, POLLOUT, clock_ms());
 	while (have < n) {
 		assert_int_equal(poll(&pfd, 1, 2000), 1);
 		r = read(fx->peer, buf + have, n - have);
@@ -169,7 +202,7 @@ server_says(struct fixture *fx, const char *lines)
 	pfd.fd = session_fd(fx->s);
 	pfd.events = POLLIN;
 	assert_int_equal(poll(&pfd, 1, 2000), 1);
-	session_io(fx->s, pfd.revents, session_now());
+	session_io(fx->s, pfd.revents, clock_ms());
 }
 
 /* The server drops the link; the session notices. */
@@ -183,35 +216,20 @@ server_closes(struct fixture *fx)
 	pfd.fd = session_fd(fx->s);
 	pfd.events = POLLIN;
 	assert_int_equal(poll(&pfd, 1, 2000), 1);
-	session_io(fx->s, pfd.revents, session_now());
+	session_io(fx->s, pfd.revents, clock_ms());
 	assert_int_equal(session_state(fx->s), SESSION_DOWN);
-}
-
-/* Runs the session until its connect() in progress is done. */
-static void
-finish_connect(struct fixture *fx)
-{
-	struct pollfd	pfd;
-
-	while (session_state(fx->s) == SESSION_CONNECTING) {
-		pfd.fd = session_fd(fx->s);
-		pfd.events = session_events(fx->s);
-		assert_int_equal(pfd.events, POLLOUT);
-		assert_int_equal(poll(&pfd, 1, 2000), 1);
-		session_io(fx->s, pfd.revents, session_now());
-	}
 }
 
 /* Time passes until the reconnect, which the server accepts. */
 static void
 reconnect(struct fixture *fx)
 {
-	session_tick(fx->s, session_now() + 31000);
-	fx->peer = accept(fx->lfd, NULL, NULL);
-	assert_true(fx->peer >= 0);
+	session_tick(fx->s, clock_ms() + 31000);
 	finish_connect(fx);
 	assert_int_equal(session_state(fx->s), SESSION_HELLO);
 	assert_string_equal(fx->seen.why, "connecting");
+	fx->peer = accept(fx->lfd, NULL, NULL);
+	assert_true(fx->peer >= 0);
 }
 
 static void
@@ -288,6 +306,32 @@ test_pending_lines(void **state)
 	expect_sent(fx, "four\n");
 }
 
+/*
+ * Lines queued on a link that is lost before it writes them are pending
+ * again, in order, in front of those typed after, as C strings.
+ */
+static void
+test_unwritten_lines_back(void **state)
+{
+	struct fixture	*fx = *state;
+
+	expect_sent(fx, "CHAT/1 nick=alice\n");
+	welcome(fx);
+	assert_int_equal(session_send(fx->s, "one", 3), 0);
+	assert_int_equal(session_send(fx->s, "two", 3), 0);
+	assert_int_equal(session_npending(fx->s), 0);
+	server_closes(fx);
+	assert_int_equal(session_send(fx->s, "three", 5), 0);
+	assert_int_equal(session_npending(fx->s), 3);
+	assert_string_equal(session_pending(fx->s, 0), "one");
+	assert_string_equal(session_pending(fx->s, 1), "two");
+	assert_string_equal(session_pending(fx->s, 2), "three");
+	reconnect(fx);
+	expect_sent(fx, "CHAT/1 nick=alice room=lobby epoch=77 last=0\n");
+	welcome(fx);
+	expect_sent(fx, "one\ntwo\nthree\n");
+}
+
 static void
 assert_members(struct fixture *fx, const char *want)
 {
@@ -351,7 +395,7 @@ static void
 test_keepalive(void **state)
 {
 	struct fixture	*fx = *state;
-	int64_t		 now = session_now();
+	int64_t		 now = clock_ms();
 
 	expect_sent(fx, "CHAT/1 nick=alice\n");
 	welcome(fx);
@@ -366,7 +410,7 @@ test_keepalive(void **state)
 	assert_int_equal(fx->seen.nframes, 2);
 	assert_string_equal(fx->seen.text[1], "pong  mine");
 	/* Then 90 s of silence is a dead link. */
-	now = session_now();
+	now = clock_ms();
 	session_tick(fx->s, now + 30500);
 	expect_sent(fx, "/ping keepalive2\n");
 	session_tick(fx->s, now + 89000);
@@ -408,8 +452,8 @@ test_reconnect_refused(void **state)
 	/* The server goes away entirely: attempts are refused, then retried. */
 	close(fx->lfd);
 	server_closes(fx);
-	assert_true(session_timeout(fx->s, session_now()) <= 1200);
-	session_tick(fx->s, session_now() + 31000);
+	assert_true(session_timeout(fx->s, clock_ms()) <= 1200);
+	session_tick(fx->s, clock_ms() + 31000);
 	finish_connect(fx);
 	assert_int_equal(session_state(fx->s), SESSION_DOWN);
 	snprintf(want, sizeof(want), "cannot connect to 127.0.0.1 port %s",
@@ -417,7 +461,7 @@ test_reconnect_refused(void **state)
 	assert_non_null(strstr(fx->seen.why, want));
 	assert_non_null(strstr(fx->seen.why, "refused"));
 	/* The second wait is longer than the first (1 s doubling). */
-	assert_true(session_timeout(fx->s, session_now()) >= 1500);
+	assert_true(session_timeout(fx->s, clock_ms()) >= 1500);
 	/* Something for teardown() to close. */
 	fx->lfd = socket(AF_INET, SOCK_STREAM, 0);
 }
@@ -435,6 +479,164 @@ test_bad_lines(void **state)
 	assert_int_equal(fx->seen.nframes, 2);
 }
 
+/* A session of its own, to a port and host that fail its first attempt. */
+static void
+first_fails(const char *host, const char *port, const char *want)
+{
+	struct fixture		 fx;
+	struct session_cb	 cb = { &fx.seen, on_frame, on_bad, on_state };
+
+	memset(&fx, 0, sizeof(fx));
+	fx.s = session_new(host, port, "alice", &cb);
+	assert_non_null(fx.s);
+	session_tick(fx.s, clock_ms());
+	finish_connect(&fx);
+	assert_int_equal(session_state(fx.s), SESSION_DOWN);
+	assert_non_null(session_failed(fx.s));
+	assert_string_equal(session_failed(fx.s), want);
+	/* Final: no retry, and nothing for a screen that never started. */
+	assert_true(session_done(fx.s));
+	assert_int_equal(session_timeout(fx.s, clock_ms()), -1);
+	assert_int_equal(fx.seen.nstates, 0);
+	session_free(fx.s);
+}
+
+static void
+test_first_connect_fails(void **state)
+{
+	struct fixture	*fx = *state;
+	char		 want[128];
+
+	/* setup()'s listener, closed: its port now refuses. */
+	close(fx->lfd);
+	snprintf(want, sizeof(want), "cannot connect to 127.0.0.1 port %s: "
+	    "%s", fx->port, strerror(ECONNREFUSED));
+	first_fails("127.0.0.1", fx->port, want);
+	snprintf(want, sizeof(want), "cannot connect to name.invalid port "
+	    "%s: %s", fx->port, gai_strerror(EAI_NONAME));
+	first_fails("name.invalid", fx->port, want);
+	fx->lfd = socket(AF_INET, SOCK_STREAM, 0);
+}
+
+/*
+ * A name lookup that takes long (held at the gate for up to 3 s) blocks
+ * nothing: the reconnect's tick returns at once, the loop polls the
+ * lookup's descriptor and sleeps only as long as it asks, lines typed
+ * meanwhile are kept, and the connect goes on once the lookup is done.
+ */
+static void
+test_slow_lookup(void **state)
+{
+	struct fixture	*fx = *state;
+	struct pollfd	 pfd;
+	int64_t		 t0;
+
+	expect_sent(fx, "CHAT/1 nick=alice\n");
+	welcome(fx);
+	server_closes(fx);
+	gate_close();
+	t0 = clock_ms();
+	session_tick(fx->s, t0 + 31000);
+	assert_true(clock_ms() - t0 < 500);
+	assert_int_equal(session_state(fx->s), SESSION_CONNECTING);
+	pfd.fd = session_fd(fx->s);
+	pfd.events = session_events(fx->s);
+	assert_true(pfd.fd >= 0);
+	assert_int_equal(pfd.events, POLLIN);
+	t0 = clock_ms();
+	assert_int_equal(poll(&pfd, 1, 100), 0);
+	assert_true(clock_ms() - t0 < 500);
+	assert_true(session_timeout(fx->s, clock_ms()) > 0);
+	assert_int_equal(session_send(fx->s, "typed meanwhile", 15), 0);
+	assert_int_equal(session_npending(fx->s), 1);
+	session_tick(fx->s, clock_ms());
+	assert_int_equal(session_state(fx->s), SESSION_CONNECTING);
+	gate_open();
+	finish_connect(fx);
+	assert_int_equal(session_state(fx->s), SESSION_HELLO);
+	fx->peer = accept(fx->lfd, NULL, NULL);
+	assert_true(fx->peer >= 0);
+	expect_sent(fx, "CHAT/1 nick=alice room=lobby epoch=77 last=0\n");
+	welcome(fx);
+	expect_sent(fx, "typed meanwhile\n");
+}
+
+/* A lookup that never ends in time is given up, and tried again later. */
+static void
+test_lookup_timeout(void **state)
+{
+	struct fixture	*fx = *state;
+	char		 want[128];
+	int64_t		 t0 = clock_ms();
+
+	welcome(fx);
+	server_closes(fx);
+	gate_close();
+	session_tick(fx->s, t0 + 31000);
+	assert_int_equal(session_state(fx->s), SESSION_CONNECTING);
+	assert_true(session_timeout(fx->s, t0 + 31000) >= 29000);
+	session_tick(fx->s, t0 + 61000);
+	assert_int_equal(session_state(fx->s), SESSION_DOWN);
+	snprintf(want, sizeof(want), "cannot connect to 127.0.0.1 port %s: "
+	    "name lookup timed out", fx->port);
+	assert_string_equal(fx->seen.why, want);
+	assert_int_equal(session_fd(fx->s), -1);
+	assert_true(session_timeout(fx->s, t0 + 61000) > 0);
+}
+
+/*
+ * The session goes while its lookup waits: the lookup's thread ends
+ * later and frees what it holds, touching nothing of the session's (the
+ * sanitizers and valgrind would say so).
+ */
+static void
+test_freed_during_lookup(void **state)
+{
+	struct fixture	*fx = *state;
+
+	welcome(fx);
+	server_closes(fx);
+	gate_close();
+	session_tick(fx->s, clock_ms() + 31000);
+	assert_int_equal(session_state(fx->s), SESSION_CONNECTING);
+	session_close(fx->s);
+	assert_int_equal(session_state(fx->s), SESSION_DOWN);
+	assert_int_equal(session_fd(fx->s), -1);
+	session_free(fx->s);
+	fx->s = NULL;
+	gate_open();
+	assert_true(gate_threads_done());
+}
+
+/*
+ * A server that took the hello for text (it came late, through a relay)
+ * greets in text mode before the hello reply: those lines are dropped;
+ * a refusal of the hello is not, and after the reply a line that is not
+ * a frame is reported again.
+ */
+static void
+test_text_greeting(void **state)
+{
+	struct fixture	*fx = *state;
+
+	expect_sent(fx, "CHAT/1 nick=alice\n");
+	server_says(fx, "*** welcome to chat-server 0.1.0; you are guest1\r\n"
+	    "*** 2 users online; type /help for commands\r\n"
+	    "[12:00] <bob> morning\r\n"
+	    "*** guest1 joined lobby\r\n"
+	    "<guest1> CHAT/1 nick=alice\r\n");
+	assert_int_equal(fx->seen.nbad, 0);
+	assert_int_equal(fx->seen.nframes, 0);
+	assert_int_equal(session_state(fx->s), SESSION_HELLO);
+	server_says(fx, "*** error: unsupported protocol version 1 (this "
+	    "server speaks 2)\r\n");
+	assert_int_equal(fx->seen.nbad, 1);
+	welcome(fx);
+	assert_int_equal(fx->seen.nframes, 1);
+	server_says(fx, "*** welcome to chat-server 0.1.0\r\n");
+	assert_int_equal(fx->seen.nbad, 2);
+}
+
 int
 main(void)
 {
@@ -445,6 +647,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pending_lines, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_unwritten_lines_back,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_members, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flags, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keepalive, setup,
@@ -453,6 +657,16 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_reconnect_refused, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_bad_lines, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_first_connect_fails,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_slow_lookup, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_lookup_timeout, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_freed_during_lookup,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_text_greeting, setup,
 		    teardown),
 	};
 
