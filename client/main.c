@@ -20,6 +20,7 @@
 #include "proto.h"
 #include "screen.h"
 #include "scrollback.h"
+#include "selfpipe.h"
 #include "session.h"
 #include "tui.h"
 
@@ -212,6 +213,9 @@ first_signal(void *arg, int signo)
 {
 	struct first	*f = arg;
 
+	/* No window yet: SIGQUIT dies of itself, as it does later. */
+	if (signo == SIGQUIT)
+		selfpipe_raise(signo);
 	if (signo != SIGWINCH)
 		f->stop = 1;
 }

@@ -191,10 +191,8 @@ ui_signal(void *arg, int signo)
 {
 	struct plain	*p = arg;
 
-	if (signo == SIGQUIT) {
-		selfpipe_close();
-		raise(signo);
-	}
+	if (signo == SIGQUIT)
+		selfpipe_raise(signo);
 	if (signo == SIGINT || signo == SIGTERM || signo == SIGHUP ||
 	    signo == SIGQUIT)
 		p->quit = 1;

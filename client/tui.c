@@ -267,8 +267,7 @@ ui_signal(void *arg, int signo)
 		break;
 	case SIGQUIT:
 		screen_end();
-		selfpipe_close();
-		raise(signo);
+		selfpipe_raise(signo);
 		t->quit = 1;	/* if it was blocked */
 		break;
 	default:

@@ -28,8 +28,6 @@ static int	listen_one(const struct addrinfo *, int, char *);
 static int	set_port(struct sockaddr *, int);
 static int	get_port(int);
 static void	close_all(int *, int);
-static void	connect_error(char *, const char *, const char *,
-		    const char *);
 
 /*
  * With host NULL, IPv6 "::" is bound IPV6_V6ONLY beside IPv4 0.0.0.0;
@@ -130,41 +128,6 @@ fail:
 		close(fd);
 	errno = saved;
 	return -1;
-}
-
-int
-net_connect(const char *host, const char *port, char *err)
-{
-	struct addrinfo	 hints, *res, *ai;
-	int		 fd = -1, e, saved = 0;
-
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	if ((e = getaddrinfo(host, port, &hints, &res)) != 0) {
-		connect_error(err, host, port, gai_strerror(e));
-		return -1;
-	}
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-		if (fd == -1) {
-			saved = errno;
-			continue;
-		}
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
-		    net_nonblock(fd) == 0 &&
-		    fcntl(fd, F_SETFD, FD_CLOEXEC) == 0)
-			break;
-		saved = errno;
-		close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(res);
-	if (fd == -1) {
-		connect_error(err, host, port, strerror(saved));
-		errno = saved;
-	}
-	return fd;
 }
 
 int
@@ -279,18 +242,4 @@ close_all(int *fds, int n)
 	while (n-- > 0)
 		close(fds[n]);
 	errno = saved;
-}
-
-/* "cannot connect to host:port: why", "[host]:port" for IPv6. */
-static void
-connect_error(char *err, const char *host, const char *port,
-    const char *why)
-{
-	int	v6;
-
-	if (host == NULL)
-		host = "localhost";
-	v6 = strchr(host, ':') != NULL;
-	snprintf(err, NET_ERRLEN, "cannot connect to %s%s%s:%s: %s",
-	    v6 ? "[" : "", host, v6 ? "]" : "", port, why);
 }

@@ -19,13 +19,6 @@
 int	net_listen(const char *host, const char *port, int *fds, int max,
 	    char *err);
 
-/*
- * Connects to host and port, trying each address getaddrinfo() gives;
- * blocking connect, then the socket is made non-blocking.  Returns the
- * descriptor or -1.
- */
-int	net_connect(const char *host, const char *port, char *err);
-
 int	net_nonblock(int fd);
 int	net_nodelay(int fd);
 int	net_keepalive(int fd);

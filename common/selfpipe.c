@@ -107,3 +107,10 @@ selfpipe_close(void)
 		fds[i] = -1;
 	}
 }
+
+void
+selfpipe_raise(int sig)
+{
+	selfpipe_close();
+	raise(sig);
+}

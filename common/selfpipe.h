@@ -24,4 +24,10 @@ int	selfpipe_read(int *sigs, int max);
 /* Restores the default action of every caught signal; closes the pipe. */
 void	selfpipe_close(void);
 
+/*
+ * selfpipe_close(), then raises sig: the process ends by sig's default
+ * action (a core for SIGQUIT), as if it had never been caught.
+ */
+void	selfpipe_raise(int sig);
+
 #endif /* SELFPIPE_H */

@@ -5,9 +5,13 @@ hostile server sends made safe, half-close at the end of input, a server
 that cannot be reached, and bad arguments."""
 
 import re
+import select
+import socket
 import subprocess
+import threading
+import time
 
-from chatlib import Server, check, run_tests
+from chatlib import Server, check, run_tests, scaled
 from clientlib import FakeServer, client_path, free_port, run_plain
 
 
@@ -26,6 +30,70 @@ def test_post_from_pipe():
         check("<bot> hello\n" in text, "own message printed: %r" % text)
         check("\x1b" not in text and "\r" not in text,
               "no escapes, no CR: %r" % text)
+
+
+class SlowRelay:
+    """A TCP relay to port that holds what the client sends first for
+    delay seconds, as an ssh -L tunnel or a lost first segment can;
+    the server's bytes pass at once.  Stops when either side closes."""
+
+    def __init__(self, port, delay):
+        self.lsock = socket.socket()
+        self.lsock.bind(("127.0.0.1", 0))
+        self.lsock.listen(1)
+        self.port = self.lsock.getsockname()[1]
+        self.target, self.delay = port, delay
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        self.lsock.settimeout(scaled(10))
+        c, _ = self.lsock.accept()
+        s = socket.create_connection(("127.0.0.1", self.target))
+        held, until = b"", time.monotonic() + self.delay
+        deadline = time.monotonic() + scaled(30)
+        ended = False           # the client half-closed
+        while time.monotonic() < deadline:
+            r, _, _ = select.select([s] if ended else [c, s], [], [], 0.05)
+            if c in r:
+                data = c.recv(65536)
+                held += data
+                ended = not data
+            if s in r:
+                data = s.recv(65536)
+                if not data:
+                    break
+                c.sendall(data)
+            if time.monotonic() >= until and (held or ended):
+                s.sendall(held)
+                held = b""
+                if ended:
+                    s.shutdown(socket.SHUT_WR)
+                    until = deadline
+        c.close()
+        s.close()
+
+
+def test_through_a_slow_relay():
+    # The server greets the silent connection in text mode before the
+    # hello arrives; the hello still makes it a frame client, and the
+    # client does not show the text greeting as unreadable lines.
+    with Server() as srv:
+        obs = srv.client()
+        obs.login()
+        relay = SlowRelay(srv.port, 1.0)
+        rc, out, err = run_plain(["-p", str(relay.port), "-n", "erin",
+                                  "127.0.0.1"], b"hello through a relay\n",
+                                 timeout=15)
+        check(rc == 0, "exit status 0, got %d: %r" % (rc, err))
+        obs.expect(r"^<erin> hello through a relay$")
+        text = out.decode()
+        check("<erin> hello through a relay" in text, "own line printed: %r"
+              % text)
+        check("unreadable" not in text + err.decode(), "no unreadable "
+              "lines: %r %r" % (text, err))
+        check(not any("CHAT/" in l for l in obs.seen), "the hello was not "
+              "relayed: %r" % obs.seen)
 
 
 def test_who_from_pipe():

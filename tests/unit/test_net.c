@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -75,21 +76,44 @@ has_ipv6(void)
 	return ok;
 }
 
+/* The test's own blocking connect to host and port; -1 if none took. */
+static int
+dial(const char *host, const char *port)
+{
+	struct addrinfo	 hints, *res, *ai;
+	int		 fd = -1;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(host, port, &hints, &res) != 0)
+		return -1;
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if ((fd = socket(ai->ai_family, ai->ai_socktype,
+		    ai->ai_protocol)) == -1)
+			continue;
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			break;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	return fd;
+}
+
 /* Connects to host on the port of lfd and checks both ends' names. */
 static void
 round_trip(int lfd, const char *host, const char *fmt)
 {
 	struct sockaddr_storage	ss;
 	socklen_t		sslen;
-	char	port[16], err[NET_ERRLEN], want[NET_ADDRLEN], got[NET_ADDRLEN];
+	char	port[16], want[NET_ADDRLEN], got[NET_ADDRLEN];
 	int	cfd, afd, p;
 
 	p = local_port(lfd);
 	snprintf(port, sizeof(port), "%d", p);
-	cfd = net_connect(host, port, err);
-	if (cfd == -1)
-		fail_msg("connect %s: %s", host, err);
-	assert_true(fcntl(cfd, F_GETFL) & O_NONBLOCK);
+	if ((cfd = dial(host, port)) == -1)
+		fail_msg("connect %s: %s", host, strerror(errno));
 	afd = accept_one(lfd);
 	snprintf(want, sizeof(want), fmt, p);
 	sslen = sizeof(ss);
@@ -167,36 +191,22 @@ test_listen_busy(void **state)
 }
 
 static void
-test_connect_errors(void **state)
+test_listen_errors(void **state)
 {
-	int	fds[4], n;
-	char	err[NET_ERRLEN], port[16], want[NET_ERRLEN];
+	int	fds[4];
+	char	err[NET_ERRLEN];
 
 	(void)state;
-	/* A port just freed refuses. */
-	n = net_listen("127.0.0.1", "0", fds, 4, err);
-	assert_int_equal(n, 1);
-	snprintf(port, sizeof(port), "%d", local_port(fds[0]));
-	close(fds[0]);
-	assert_int_equal(net_connect("127.0.0.1", port, err), -1);
-	snprintf(want, sizeof(want), "cannot connect to 127.0.0.1:%s: %s",
-	    port, strerror(ECONNREFUSED));
-	assert_string_equal(err, want);
-	if (has_ipv6()) {
-		assert_int_equal(net_connect("::1", port, err), -1);
-		snprintf(want, sizeof(want), "cannot connect to [::1]:%s: %s",
-		    port, strerror(ECONNREFUSED));
-		assert_string_equal(err, want);
-	}
 	/* A service name that does not exist, resolved without DNS. */
-	assert_int_equal(net_connect("127.0.0.1", "no-such-service", err),
-	    -1);
-	assert_true(strncmp(err, "cannot connect to 127.0.0.1:no-such-service: ",
-	    45) == 0);
-	assert_true(strlen(err) > 45);
 	assert_int_equal(net_listen("127.0.0.1", "no-such-service", fds, 4,
 	    err), -1);
 	assert_true(strncmp(err, "cannot listen on ", 17) == 0);
+	assert_int_equal(net_listen("no.such.host.invalid", "0", fds, 4,
+	    err), -1);
+	/* It says so once. */
+	assert_non_null(strstr(err, "cannot listen on"));
+	assert_null(strstr(strstr(err, "cannot listen on") + 1,
+	    "cannot listen on"));
 }
 
 static void
@@ -209,7 +219,7 @@ test_options(void **state)
 	(void)state;
 	assert_int_equal(net_listen("127.0.0.1", "0", fds, 4, err), 1);
 	snprintf(port, sizeof(port), "%d", local_port(fds[0]));
-	cfd = net_connect("127.0.0.1", port, err);
+	cfd = dial("127.0.0.1", port);
 	assert_true(cfd != -1);
 	assert_int_equal(net_nodelay(cfd), 0);
 	assert_int_equal(getsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &on, &len),
@@ -265,7 +275,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_listen_any),
 		cmocka_unit_test(test_listen_busy),
-		cmocka_unit_test(test_connect_errors),
+		cmocka_unit_test(test_listen_errors),
 		cmocka_unit_test(test_options),
 		cmocka_unit_test(test_addr_str),
 	};
