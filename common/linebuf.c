@@ -52,6 +52,8 @@ struct linebuf {
 static size_t	telnet_cook(struct linebuf *, size_t);
 static void	telnet_byte(struct linebuf *, unsigned char *, unsigned char,
 		    size_t *);
+static void	telnet_sb(struct linebuf *, unsigned char *, unsigned char,
+		    size_t *);
 static void	data_byte(struct linebuf *, unsigned char *, unsigned char,
 		    size_t *);
 static size_t	nul_strip(char *, size_t);
@@ -282,8 +284,15 @@ telnet_byte(struct linebuf *lb, unsigned char *b, unsigned char c,
 		return;
 	case TN_SB:
 	case TN_SBIAC:
-		break;
+		telnet_sb(lb, b, c, o);
+		return;
 	}
+}
+
+/* A byte inside a subnegotiation, or after an IAC there. */
+static void
+telnet_sb(struct linebuf *lb, unsigned char *b, unsigned char c, size_t *o)
+{
 	if (c == '\n' || ++lb->sblen > TN_SBMAX) {
 		/* Unbounded or across lines: it was data after all. */
 		lb->tn = TN_DATA;
