@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "linebuf.h"
+#include "log.h"
 #include "loop.h"
 #include "plain.h"
 #include "proto.h"
@@ -91,7 +92,7 @@ plain_run(struct plain *p, struct session *s)
 	loop_run(s, &ui);
 	session_close(s);
 	if (fflush(stdout) == EOF && p->status == 0) {
-		fprintf(stderr, "chat-client: stdout: %s\n", strerror(errno));
+		log_warn("stdout");
 		p->status = 1;
 	}
 	return p->status;
@@ -118,8 +119,7 @@ on_bad(void *arg, const char *line, size_t len)
 	struct plain	*p = arg;
 
 	if (line == NULL)
-		fprintf(stderr, "chat-client: a line from the server was too "
-		    "long; dropped\n");
+		log_warnx("a line from the server was too long; dropped");
 	else
 		print(p, line, len);
 }
@@ -131,8 +131,7 @@ on_state(void *arg, enum session_state st, const char *why)
 
 	/* The server closing after our end of input is the normal end. */
 	if (st == SESSION_DOWN && !session_done(p->s))
-		fprintf(stderr, "chat-client: disconnected: %s; "
-		    "reconnecting\n", why);
+		log_warnx("disconnected: %s; reconnecting", why);
 }
 
 /* Reads stdin while the session keeps up with sending. */
@@ -155,7 +154,7 @@ ui_input(void *arg, short revents)
 
 	(void)revents;
 	if ((space = linebuf_space(p->in, &avail)) == NULL) {
-		fprintf(stderr, "chat-client: out of memory\n");
+		log_warnx("out of memory");
 		p->quit = p->status = 1;
 		return;
 	}
@@ -168,18 +167,17 @@ ui_input(void *arg, short revents)
 		linebuf_feed(p->in, "\n", 1);	/* a last line without LF */
 	while ((r = linebuf_next(p->in, &line, &len)) != LINEBUF_NONE) {
 		if (r == LINEBUF_TOOLONG)
-			fprintf(stderr, "chat-client: input line longer than "
-			    "%d bytes; dropped\n", PROTO_MAXLINE - 1);
+			log_warnx("input line longer than %d bytes; dropped",
+			    PROTO_MAXLINE - 1);
 		else if (len > 0 && session_send(p->s, line, len) == -1) {
-			fprintf(stderr, "chat-client: out of memory\n");
+			log_warnx("out of memory");
 			p->quit = p->status = 1;
 			return;
 		}
 	}
 	if (n <= 0) {
 		if (n == -1)
-			fprintf(stderr, "chat-client: stdin: %s\n",
-			    strerror(errno));
+			log_warn("stdin");
 		p->eof = 1;
 		session_finish(p->s);
 	}
@@ -204,7 +202,7 @@ ui_turn(void *arg)
 	struct plain	*p = arg;
 
 	if (fflush(stdout) == EOF) {
-		fprintf(stderr, "chat-client: stdout: %s\n", strerror(errno));
+		log_warn("stdout");
 		p->quit = p->status = 1;
 	}
 }

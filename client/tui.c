@@ -16,6 +16,7 @@
 #include "complete.h"
 #include "edit.h"
 #include "keys.h"
+#include "log.h"
 #include "loop.h"
 #include "proto.h"
 #include "sanitize.h"
@@ -140,13 +141,13 @@ tui_run(struct tui *t, struct session *s)
 	snprintf(t->server, sizeof(t->server), strchr(session_host(s), ':') ?
 	    "[%s]:%s" : "%s:%s", session_host(s), session_port(s));
 	if (screen_start() == -1) {
-		fprintf(stderr, "chat-client: cannot start the terminal\n");
+		log_warnx("cannot start the terminal");
 		return 1;
 	}
 	if ((t->scr = screen_new()) == NULL ||
 	    (t->view = view_new(t->sb, t->scr)) == NULL) {
 		screen_end();
-		fprintf(stderr, "chat-client: out of memory\n");
+		log_warnx("out of memory");
 		return 1;
 	}
 	loop_run(s, &ui);

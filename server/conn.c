@@ -413,6 +413,8 @@ conn_space(const struct conn *c)
 {
 	size_t	mark = c->set->lim.sendq / 2, len = outq_len(c->out);
 
+	if (c->flags & (CONN_CLOSING | CONN_OVERFLOW | CONN_DRAINING))
+		return 0;
 	return len < mark ? mark - len : 0;
 }
 

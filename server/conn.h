@@ -61,7 +61,10 @@ struct conn	*conn_new(struct conns *, struct stream *, const char *addr,
 void		 conn_send(struct conn *, const void *, size_t);
 void		 conn_send_block(struct conn *, struct block *, size_t off,
 		    size_t len);
-/* Bytes that may still be queued before half the soft limit. */
+/*
+ * Bytes that may still be queued before half the soft limit; 0 once the
+ * connection takes no more.
+ */
 size_t		 conn_space(const struct conn *);
 /* Calls drained() as the queue empties, while on is set. */
 void		 conn_want_drained(struct conn *, int on);
