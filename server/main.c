@@ -430,12 +430,13 @@ clients_max(int asked, int *spare)
 	long		 lim = FD_SETSIZE, n;
 	int		 fd, used = 0;
 
-	for (fd = 0; fd < FD_SETSIZE; fd++)
-		if (fcntl(fd, F_GETFD) != -1)
-			used = fd + 1;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
 	    rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur <= FD_SETSIZE)
 		lim = (long)rl.rlim_cur - 1;
+	/* Below the limit only: a tool such as valgrind keeps its own above. */
+	for (fd = 0; fd < lim; fd++)
+		if (fcntl(fd, F_GETFD) != -1)
+			used = fd + 1;
 	n = lim - used > 1 ? lim - used : 1;
 	*spare = 0;
 	if (asked == 0)
