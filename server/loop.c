@@ -32,7 +32,6 @@ struct loop {
 	int			 stop;
 };
 
-static int	loop_mask(const struct loop *, int);
 static void	loop_run_timers(struct loop *);
 static void	loop_dispatch(struct loop *, fd_set *, fd_set *, int);
 
@@ -107,22 +106,6 @@ loop_set(struct loop *l, int fd, int mask)
 	else if (!(mask & LOOP_WRITE) && (f->mask & LOOP_WRITE))
 		FD_CLR(fd, &l->wset);
 	f->mask = mask;
-}
-
-void
-loop_want(struct loop *l, int fd, int bits, int on)
-{
-	int	 mask = loop_mask(l, fd);
-
-	loop_set(l, fd, on ? mask | bits : mask & ~bits);
-}
-
-static int
-loop_mask(const struct loop *l, int fd)
-{
-	if (fd < 0 || fd >= FD_SETSIZE)
-		return 0;
-	return l->fds[fd].mask;
 }
 
 void

@@ -41,8 +41,6 @@ int		 loop_add(struct loop *, int fd, int mask, loop_fd_cb *,
 void		 loop_del(struct loop *, int fd);
 /* Sets what fd is watched for. */
 void		 loop_set(struct loop *, int fd, int mask);
-/* Adds or removes bits of what fd is watched for. */
-void		 loop_want(struct loop *, int fd, int bits, int on);
 
 /* Arms t to call cb(arg) ms milliseconds from now, re-arming if armed. */
 void		 loop_timer_set(struct loop *, struct loop_timer *,

@@ -72,7 +72,7 @@ test_masks(void **state)
 	assert_int_equal(loop_once(l), 0);
 	assert_int_equal(seen, 0);
 	assert_int_equal(ncalls, 1);
-	loop_want(l, p[0], LOOP_READ, 1);
+	loop_set(l, p[0], LOOP_READ);
 	assert_int_equal(loop_once(l), 0);
 	assert_int_equal(seen, LOOP_READ);
 	/* Once deleted, a readable descriptor calls nothing. */
