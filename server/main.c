@@ -433,10 +433,14 @@ clients_max(int asked, int *spare)
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
 	    rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur <= FD_SETSIZE)
 		lim = (long)rl.rlim_cur - 1;
-	/* Below the limit only: a tool such as valgrind keeps its own above. */
+	/*
+	 * Counted, not the highest: a connection takes the lowest free
+	 * descriptor, so one inherited high up costs one slot.  Below the
+	 * limit only: a tool such as valgrind keeps its own above it.
+	 */
 	for (fd = 0; fd < lim; fd++)
 		if (fcntl(fd, F_GETFD) != -1)
-			used = fd + 1;
+			used++;
 	n = lim - used > 1 ? lim - used : 1;
 	*spare = 0;
 	if (asked == 0)
