@@ -110,12 +110,19 @@ fuzz_safe(const char *s, size_t len)
 	return 1;
 }
 
-void
-fuzz_utf8_locale(void)
+/*
+ * Every target runs in a UTF-8 locale, as chat-client does: widths come
+ * from wcwidth(), and text hygiene does not depend on the locale.
+ */
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+	(void)argc;
+	(void)argv;
 	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL &&
 	    setlocale(LC_CTYPE, "en_US.UTF-8") == NULL) {
 		fprintf(stderr, "fuzz: no UTF-8 locale\n");
 		abort();
 	}
+	return 0;
 }

@@ -35,10 +35,7 @@ int	fuzz_clean(const char *, size_t);
  */
 int	fuzz_safe(const char *, size_t);
 
-/* Sets a UTF-8 LC_CTYPE, as chat-client does; aborts if there is none. */
-void	fuzz_utf8_locale(void);
-
-/* The libFuzzer entry points. */
+/* The libFuzzer entry points; check.c gives every target its locale. */
 int	LLVMFuzzerInitialize(int *, char ***);
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

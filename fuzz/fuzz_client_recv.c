@@ -44,15 +44,6 @@ static void	show(struct client *, enum sb_kind, const char *, size_t,
 static size_t	safe(struct client *, const char *, size_t);
 
 int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fuzz_utf8_locale();
-	return 0;
-}
-
-int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct client	 c;

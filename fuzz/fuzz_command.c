@@ -29,15 +29,6 @@ static int	blank(char);
 static int	name_ok(const char *, size_t, size_t);
 
 int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fuzz_utf8_locale();
-	return 0;
-}
-
-int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct edit	*ed;
