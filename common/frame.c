@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "proto.h"
 
 /* A bounded output buffer; full is set once anything did not fit. */
@@ -143,6 +144,30 @@ frame_decode(char *line, size_t len, struct frame *f)
 		return -1;
 	f->text = p;
 	return 0;
+}
+
+void
+frame_init(struct frame *f, enum frame_kind kind, const char *room,
+    const char *nick, const char *text, size_t len)
+{
+	memset(f, 0, sizeof(*f));
+	f->kind = kind;
+	f->ts = clock_wall_ms();
+	f->room = room != NULL ? room : "";
+	f->roomlen = strlen(f->room);
+	f->nick = nick != NULL ? nick : "";
+	f->nicklen = strlen(f->nick);
+	f->text = text != NULL ? text : "";
+	f->textlen = text != NULL ? len : 0;
+}
+
+int
+frame_render(const struct frame *f, int framed, int flags, char *buf,
+    size_t cap)
+{
+	if (framed)
+		return frame_encode(f, buf, cap);
+	return proto_render_text(f, flags | RENDER_CRLF, buf, cap);
 }
 
 int

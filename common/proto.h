@@ -152,7 +152,14 @@ int	frame_decode(char *line, size_t len, struct frame *);
 int	proto_decoration(enum frame_kind, const char **pre,
 	    const char **post);
 
-/* Flags for proto_render_text(). */
+/*
+ * Fills f as an event of kind with room, nick and text (each may be
+ * NULL: empty), stamped now; epoch and id 0.
+ */
+void	frame_init(struct frame *, enum frame_kind, const char *room,
+	    const char *nick, const char *text, size_t len);
+
+/* Flags for proto_render_text() and frame_render(). */
 #define RENDER_TIME	0x01	/* prefix "[HH:MM] " from ts, local time */
 #define RENDER_CRLF	0x02	/* end with CRLF */
 
@@ -162,6 +169,14 @@ int	proto_decoration(enum frame_kind, const char **pre,
  * it does not fit in cap bytes.
  */
 int	proto_render_text(const struct frame *, int flags, char *buf,
+	    size_t cap);
+
+/*
+ * An event as a connection of either mode receives it: a frame when
+ * framed, else its text rendering (with flags) and CRLF; returns the
+ * length, or -1 if it does not fit.
+ */
+int	frame_render(const struct frame *, int framed, int flags, char *buf,
 	    size_t cap);
 
 #endif /* PROTO_H */

@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "chat.h"
-#include "clock.h"
 #include "conn.h"
 #include "log.h"
 #include "loop.h"
@@ -64,7 +63,7 @@ struct chat {
 static char	sendbuf[CHAT_SENDBUF];
 static char	clean[CHAT_CLEAN];
 
-static void	on_line(void *, char *, size_t);
+static void	on_line(void *, const char *, size_t);
 static void	on_toolong(void *);
 static void	on_eof(void *);
 static void	on_idle(void *);
@@ -208,7 +207,7 @@ register_timeout(void *arg)
 }
 
 static void
-on_line(void *arg, char *line, size_t len)
+on_line(void *arg, const char *line, size_t len)
 {
 	struct user	*u = arg;
 	const size_t	 n = sizeof(PROTO_HELLO_PREFIX) - 1;
@@ -320,7 +319,7 @@ chat_register(struct user *u, const char *line, size_t len)
 	chat_welcome(u, NULL);
 	chat_join(u, ch->lobby, 0, 0, 0);
 	if (line != NULL)
-		on_line(u, (char *)line, len);
+		on_line(u, line, len);
 }
 
 /* The hello's version, or 0 if it has none. */
@@ -381,7 +380,7 @@ chat_hello(struct user *u, const char *line, size_t len)
 		r = ch->lobby;
 	nick_add(u);
 	conn_set_idle(u->conn, ch->dead_ms);
-	chat_frame(&f, FRAME_HELLO, room_name(r), u->nick,
+	frame_init(&f, FRAME_HELLO, room_name(r), u->nick,
 	    "chat-server " CHAT_VERSION, sizeof("chat-server " CHAT_VERSION) -
 	    1);
 	f.epoch = room_epoch(r);
@@ -428,7 +427,7 @@ chat_joined(struct user *u)
 	struct room	*r = u->member.room;
 	struct frame	 f;
 
-	chat_frame(&f, FRAME_JOIN, room_name(r), u->nick, NULL, 0);
+	frame_init(&f, FRAME_JOIN, room_name(r), u->nick, NULL, 0);
 	(void)room_broadcast(r, &f, NULL);
 	if (u->mode == USER_FRAME)
 		chat_who(u);
@@ -447,7 +446,7 @@ chat_leave(struct user *u, const char *reason, int announce)
 	if (!(u->flags & USER_REG))
 		return;
 	if (announce && r != NULL && u->member.joined) {
-		chat_frame(&f, FRAME_QUIT, room_name(r), u->nick, reason,
+		frame_init(&f, FRAME_QUIT, room_name(r), u->nick, reason,
 		    reason != NULL ? strlen(reason) : 0);
 		(void)room_broadcast(r, &f, NULL);
 	}
@@ -500,7 +499,7 @@ chat_nick(struct user *u, const char *nick, size_t len)
 	nick_add(u);
 	log_info("%s: %s is now known as %s", conn_addr(u->conn), old,
 	    u->nick);
-	chat_frame(&f, FRAME_NICK, room_name(u->member.room), old, u->nick,
+	frame_init(&f, FRAME_NICK, room_name(u->member.room), old, u->nick,
 	    len);
 	if (u->member.joined)
 		(void)room_broadcast(u->member.room, &f, NULL);
@@ -520,7 +519,7 @@ chat_move(struct user *u, struct room *to)
 	if (u->member.joined) {
 		n = snprintf(reason, sizeof(reason), "joined %s",
 		    room_name(to));
-		chat_frame(&f, FRAME_PART, room_name(from), u->nick, reason,
+		frame_init(&f, FRAME_PART, room_name(from), u->nick, reason,
 		    (size_t)n);
 		(void)room_broadcast(from, &f, NULL);
 	}
@@ -541,7 +540,7 @@ chat_say(struct user *u, enum frame_kind kind, const char *text,
 		    "removed; not sent");
 		return;
 	}
-	chat_frame(&f, kind, room_name(u->member.room), u->nick, clean, n);
+	frame_init(&f, kind, room_name(u->member.room), u->nick, clean, n);
 	/* Frame clients see their own line in the room's single order. */
 	if (room_broadcast(u->member.room, &f, u->mode == USER_FRAME ? NULL :
 	    &u->member) == -1)
@@ -559,7 +558,7 @@ chat_msg(struct user *u, struct user *to, const char *text, size_t len)
 		    "removed; not sent");
 		return;
 	}
-	chat_frame(&f, FRAME_PRIV, NULL, u->nick, clean, n);
+	frame_init(&f, FRAME_PRIV, NULL, u->nick, clean, n);
 	chat_send(to, &f);
 	f.kind = FRAME_PRIVTO;
 	f.nick = to->nick;
@@ -576,23 +575,8 @@ chat_who(struct user *u)
 	size_t		 n;
 
 	n = room_who(r, buf, sizeof(buf));
-	chat_frame(&f, FRAME_WHO, room_name(r), NULL, buf, n);
+	frame_init(&f, FRAME_WHO, room_name(r), NULL, buf, n);
 	chat_send(u, &f);
-}
-
-void
-chat_frame(struct frame *f, enum frame_kind kind, const char *room,
-    const char *nick, const char *text, size_t len)
-{
-	memset(f, 0, sizeof(*f));
-	f->kind = kind;
-	f->ts = clock_wall_ms();
-	f->room = room != NULL ? room : "";
-	f->roomlen = strlen(f->room);
-	f->nick = nick != NULL ? nick : "";
-	f->nicklen = strlen(f->nick);
-	f->text = text != NULL ? text : "";
-	f->textlen = text != NULL ? len : 0;
 }
 
 /* What its room said before comes first, then the frame, in its mode. */
@@ -602,11 +586,8 @@ chat_send(struct user *u, const struct frame *f)
 	int	n;
 
 	room_sync(&u->member);
-	if (u->mode == USER_FRAME)
-		n = frame_encode(f, sendbuf, sizeof(sendbuf));
-	else
-		n = proto_render_text(f, RENDER_CRLF, sendbuf,
-		    sizeof(sendbuf));
+	n = frame_render(f, u->mode == USER_FRAME, 0, sendbuf,
+	    sizeof(sendbuf));
 	if (n > 0)
 		conn_send(u->conn, sendbuf, (size_t)n);
 }
@@ -625,7 +606,7 @@ chat_vsend(struct user *u, enum frame_kind kind, const char *fmt,
 	if ((size_t)n >= sizeof(text))
 		n = (int)text_prefix(text, sizeof(text) - 1,
 		    sizeof(text) - 1);
-	chat_frame(&f, kind, u->member.room != NULL ?
+	frame_init(&f, kind, u->member.room != NULL ?
 	    room_name(u->member.room) : NULL, NULL, text, (size_t)n);
 	chat_send(u, &f);
 }
@@ -660,7 +641,7 @@ chat_announce(struct chat *ch, const char *text, size_t len)
 	memcpy(clean, "[server] ", 9);
 	n = text_clean(text, len, clean + 9);
 	for (r = rooms_first(ch->rooms); r != NULL; r = room_next(r)) {
-		chat_frame(&f, FRAME_NOTICE, room_name(r), NULL, clean, n + 9);
+		frame_init(&f, FRAME_NOTICE, room_name(r), NULL, clean, n + 9);
 		(void)room_broadcast(r, &f, NULL);
 	}
 }
@@ -671,7 +652,7 @@ chat_shutdown(struct chat *ch)
 	struct user	*u;
 	struct frame	 f;
 
-	chat_frame(&f, FRAME_SHUTDOWN, NULL, NULL, "server shutting down",
+	frame_init(&f, FRAME_SHUTDOWN, NULL, NULL, "server shutting down",
 	    sizeof("server shutting down") - 1);
 	for (u = ch->users; u != NULL; u = u->next) {
 		loop_timer_cancel(ch->loop, &u->reg_timer);

@@ -61,9 +61,6 @@ void		 chat_who(struct user *);
 /* The user leaves, telling its room reason, and is closed once told. */
 void		 chat_quit(struct user *, const char *reason);
 
-/* A frame of kind with text, stamped now. */
-void		 chat_frame(struct frame *, enum frame_kind, const char *room,
-		    const char *nick, const char *text, size_t len);
 /* Sends one frame to a user, after what its room said before. */
 void		 chat_send(struct user *, const struct frame *);
 /* Sends a notice or an error (printf-style) to one user. */

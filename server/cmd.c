@@ -174,7 +174,7 @@ cmd_rooms(struct user *u, const char *args, size_t len)
 			break;
 		n += (size_t)w;
 	}
-	chat_frame(&f, FRAME_ROOMS, NULL, NULL, clean, n);
+	frame_init(&f, FRAME_ROOMS, NULL, NULL, clean, n);
 	chat_send(u, &f);
 }
 
@@ -211,7 +211,7 @@ cmd_ping(struct user *u, const char *args, size_t len)
 	size_t		 n;
 
 	n = text_clean(args, len, clean);
-	chat_frame(&f, FRAME_PONG, NULL, NULL, clean, text_prefix(clean, n,
+	frame_init(&f, FRAME_PONG, NULL, NULL, clean, text_prefix(clean, n,
 	    256));
 	chat_send(u, &f);
 }

@@ -32,7 +32,7 @@ struct conn_limits {
  */
 struct conn_cb {
 	/* A line, without its LF (and CR), NUL-terminated. */
-	void	(*line)(void *arg, char *line, size_t len);
+	void	(*line)(void *arg, const char *line, size_t len);
 	/* A line passed the limit and was dropped. */
 	void	(*toolong)(void *arg);
 	/* The peer will send nothing more. */

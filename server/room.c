@@ -21,7 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
 #include "conn.h"
 #include "outq.h"
 #include "proto.h"
@@ -219,15 +218,9 @@ static void
 room_frame(const struct room *r, struct frame *f, enum frame_kind kind,
     const char *text)
 {
-	memset(f, 0, sizeof(*f));
-	f->kind = kind;
-	f->ts = clock_wall_ms();
-	f->room = r->name;
-	f->roomlen = strlen(r->name);
+	frame_init(f, kind, r->name, NULL, text, strlen(text));
 	f->epoch = room_epoch(r);
 	f->id = room_last_id(r);
-	f->text = text;
-	f->textlen = strlen(text);
 }
 
 /* Sends m one frame of its own, in its mode (flags: RENDER_TIME). */
@@ -236,9 +229,7 @@ member_send(struct member *m, const struct frame *f, int flags)
 {
 	int	n;
 
-	n = m->frame ? frame_encode(f, scratch, sizeof(scratch)) :
-	    proto_render_text(f, flags | RENDER_CRLF, scratch,
-	    sizeof(scratch));
+	n = frame_render(f, m->frame, flags, scratch, sizeof(scratch));
 	if (n > 0)
 		conn_send(m->conn, scratch, (size_t)n);
 }
@@ -432,16 +423,13 @@ room_encode(struct room *r, int m, const struct frame *f)
 	int		 n;
 
 	if (b != NULL && block_avail(b) > 0) {
-		n = m ? frame_encode(f, block_tail(b), block_avail(b)) :
-		    proto_render_text(f, RENDER_CRLF, block_tail(b),
-		    block_avail(b));
+		n = frame_render(f, m, 0, block_tail(b), block_avail(b));
 		if (n >= 0) {
 			block_commit(b, (size_t)n);
 			return 0;
 		}
 	}
-	n = m ? frame_encode(f, scratch, sizeof(scratch)) :
-	    proto_render_text(f, RENDER_CRLF, scratch, sizeof(scratch));
+	n = frame_render(f, m, 0, scratch, sizeof(scratch));
 	if (n < 0)
 		return -1;
 	if (b != NULL)

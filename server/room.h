@@ -18,7 +18,8 @@ struct rooms;
 
 /*
  * A user's place in a room, kept in the user's own memory; zero it
- * before first use.  room.c owns the fields; others read none.
+ * before first use.  room.c writes the fields; others read only room
+ * and joined.
  */
 struct member {
 	struct room	*room;		/* joined, or replaying to join */
