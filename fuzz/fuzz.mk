@@ -14,8 +14,8 @@ FUZZ_CPPFLAGS	 = -D_XOPEN_SOURCE=700 -DCHAT_VERSION='"$(VERSION)"' \
 
 # The code under test is compiled here from its sources, instrumented for
 # coverage, never taken from the normal objects.
-FUZZ_LIB_SRC	 = common/frame.c common/linebuf.c common/proto.c \
-		   common/text.c client/edit.c client/sanitize.c \
+FUZZ_LIB_SRC	 = common/clock.c common/frame.c common/linebuf.c \
+		   common/proto.c common/text.c client/edit.c client/sanitize.c \
 		   client/scrollback.c client/wrap.c fuzz/check.c
 FUZZ_LIB_OBJ	 = $(FUZZ_LIB_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
 FUZZ_SRC	 = $(sort $(wildcard fuzz/fuzz_*.c))
