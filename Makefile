@@ -60,7 +60,8 @@ $(O)/client/%.o: client/%.c
 
 $(O)/server/%.o: server/%.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CPPFLAGS) -Iserver $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(ALL_CPPFLAGS) -Iserver $(SQLITE_CFLAGS) $(ALL_CFLAGS) \
+	    -MMD -MP -c -o $@ $<
 
 $(O)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(@D)
@@ -72,9 +73,13 @@ $(LIBCHAT): $(COMMON_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $(COMMON_OBJ)
 
+# The server keeps history in SQLite (server/store_sql.c).
+SQLITE_CFLAGS := $(shell $(PKG_CONFIG) --cflags sqlite3 2>/dev/null)
+SQLITE_LIBS   := $(shell $(PKG_CONFIG) --libs sqlite3 2>/dev/null || \
+		 echo -lsqlite3)
 $(SERVER): $(SERVER_OBJ) $(LIBCHAT)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(SERVER_OBJ) $(LIBCHAT) \
-	    $(LDLIBS)
+	    $(SQLITE_LIBS) $(LDLIBS)
 
 # The client looks names up in a thread (client/resolve.c).
 CLIENT_LIBS = $(CURSES_LIBS) -pthread
@@ -87,7 +92,8 @@ $(CLIENT): $(CLIENT_OBJ) $(LIBCHAT)
 # tests (test_server_*, test_client_*) less that program's main.o.
 $(O)/tests/unit/test_server_%: $(O)/tests/unit/test_server_%.o \
     $(filter-out %/main.o,$(SERVER_OBJ)) $(LIBCHAT)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) \
+	    $(SQLITE_LIBS) $(LDLIBS)
 
 $(O)/tests/unit/test_client_%: $(O)/tests/unit/test_client_%.o \
     $(filter-out %/main.o,$(CLIENT_OBJ)) $(LIBCHAT)

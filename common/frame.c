@@ -37,7 +37,8 @@ static const char *const kind_names[] = {
 	[FRAME_NOTICE] = "notice",
 	[FRAME_ERROR] = "error",
 	[FRAME_SHUTDOWN] = "shutdown",
-	[FRAME_PONG] = "pong"
+	[FRAME_PONG] = "pong",
+	[FRAME_ACK] = "ack"
 };
 #define NKINDS	(sizeof(kind_names) / sizeof(kind_names[0]))
 

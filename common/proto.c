@@ -162,6 +162,40 @@ proto_parse_u64(const char *s, size_t len, uint64_t *v)
 }
 
 int
+proto_valid_token(const char *s, size_t len)
+{
+	size_t	i;
+
+	if (len == 0 || len > PROTO_TOKENMAX)
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '!' || s[i] > '~')
+			return 0;
+	}
+	return 1;
+}
+
+int
+proto_split_token(const char *line, size_t len, const char **tok,
+    size_t *toklen, const char **rest, size_t *restlen)
+{
+	const char	*sp;
+
+	if (len == 0 || line[0] != '@')
+		return 0;
+	if ((sp = memchr(line, ' ', len)) == NULL)
+		sp = line + len;
+	if (!proto_valid_token(line + 1, sp - line - 1))
+		return -1;
+	*tok = line + 1;
+	*toklen = sp - line - 1;
+	/* One space ends the token; the line after it is kept as sent. */
+	*rest = sp < line + len ? sp + 1 : sp;
+	*restlen = line + len - *rest;
+	return 1;
+}
+
+int
 proto_is_hello(const char *line, size_t len)
 {
 	size_t	n = sizeof(PROTO_HELLO_PREFIX) - 1;

@@ -9,12 +9,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PROTO_VERSION		1
+#define PROTO_VERSION		2	/* the newest this side speaks */
+#define PROTO_VERSION_MIN	1	/* the oldest */
 #define PROTO_PORT		8008
 #define PROTO_MAXLINE		4096	/* client to server, bytes with LF */
 #define PROTO_MAXFRAME		65536	/* server to client, bytes with CRLF */
 #define PROTO_NICKMAX		16
 #define PROTO_ROOMMAX		32
+#define PROTO_TOKENMAX		64	/* a line's token, bytes */
 #define PROTO_LOBBY		"lobby"
 #define PROTO_PING_SECS		30	/* a frame-mode client pings when idle */
 #define PROTO_DEAD_SECS		90	/* silence after which a link is dead */
@@ -51,6 +53,18 @@ int	proto_is_command(const struct input *, const char *cmd);
 const char *proto_word(const char *s, size_t len, const char **word,
 	    size_t *wordlen);
 
+/*
+ * From protocol 2 on, a frame-mode client's line may carry a token that
+ * names it for good, so that a line sent again is not taken twice:
+ *	@TOKEN line
+ * TOKEN is 1 to 64 bytes from '!' to '~'.  Returns 1 and sets the token
+ * and the line after it for such a line, 0 for a line that does not
+ * start with '@', -1 for a malformed one.
+ */
+int	proto_split_token(const char *line, size_t len, const char **tok,
+	    size_t *toklen, const char **rest, size_t *restlen);
+int	proto_valid_token(const char *, size_t);
+
 /* Nicks: 1 to 16 of a letter, then letters, digits, '_' or '-'. */
 int	proto_valid_nick(const char *, size_t);
 /* Rooms: the same rule, up to 32 characters. */
@@ -63,7 +77,7 @@ int	proto_parse_u64(const char *, size_t, uint64_t *v);
 
 /*
  * The frame-mode hello, a client's first line:
- *	CHAT/1 [nick=NICK] [room=ROOM] [epoch=EPOCH] [last=ID]
+ *	CHAT/2 [nick=NICK] [room=ROOM] [epoch=EPOCH] [last=ID]
  * epoch and last name the last message the client saw, for a resume.
  */
 #define PROTO_HELLO_PREFIX	"CHAT/"
@@ -107,7 +121,9 @@ enum frame_kind {
 	FRAME_NOTICE,		/* anything else the server says */
 	FRAME_ERROR,		/* the last line could not be carried out */
 	FRAME_SHUTDOWN,		/* the server is going away */
-	FRAME_PONG		/* answer to /ping; text is the token */
+	FRAME_PONG,		/* answer to /ping; text is the token */
+	FRAME_ACK		/* a line's token (text) was taken as the
+				   message id, or refused with id 0 */
 };
 
 struct frame {

@@ -470,6 +470,8 @@ room_broadcast(struct room *r, struct frame *f, struct member *except)
 		sm.nicklen = f->nicklen;
 		sm.text = f->text;
 		sm.textlen = f->textlen;
+		sm.token = NULL;
+		sm.toklen = 0;
 		if ((f->id = store_append(r->hist, &sm)) == 0)
 			return -1;
 		f->epoch = room_epoch(r);

@@ -48,9 +48,22 @@ store_read(struct store_room *r, uint64_t after, struct store_msg *out,
 }
 
 int
+store_seen(struct store *st, const char *token, size_t len,
+    struct store_seen *out)
+{
+	return st->ops->seen(st, token, len, out);
+}
+
+int
 store_commit(struct store *st)
 {
 	return st->ops->commit(st);
+}
+
+void
+store_maintain(struct store *st)
+{
+	st->ops->maintain(st);
 }
 
 void
