@@ -37,7 +37,10 @@ struct user {
 	struct chat		*chat;
 	struct conn		*conn;
 	enum user_mode		 mode;
+	unsigned		 version;	/* of a frame client's hello */
 	int			 flags;
+	const char		*token;		/* of the line being handled */
+	size_t			 toklen;
 	char			 nick[PROTO_NICKMAX + 1];
 	struct member		 member;
 	struct loop_timer	 reg_timer;
@@ -64,6 +67,8 @@ static char	sendbuf[CHAT_SENDBUF];
 static char	clean[CHAT_CLEAN];
 
 static void	on_line(void *, const char *, size_t);
+static void	on_tagged(struct user *, const char *, size_t);
+static void	chat_ack_refused(struct user *);
 static void	on_toolong(void *);
 static void	on_eof(void *);
 static void	on_idle(void *);
@@ -230,7 +235,53 @@ on_line(void *arg, const char *line, size_t len)
 		return;
 	}
 	u->flags |= USER_SPOKE;
-	u->chat->typed(u, line, len);
+	if (u->mode == USER_FRAME && u->version >= 2 && line[0] == '@')
+		on_tagged(u, line, len);
+	else
+		u->chat->typed(u, line, len);
+}
+
+/*
+ * A line with a token: a message or an action, answered by one ack
+ * whatever becomes of it; the token stays with u while it is handled.
+ */
+static void
+on_tagged(struct user *u, const char *line, size_t len)
+{
+	struct input	 in;
+	const char	*tok, *rest;
+	size_t		 toklen, restlen;
+
+	if (proto_split_token(line, len, &tok, &toklen, &rest,
+	    &restlen) != 1) {
+		chat_error(u, "malformed token: @ and 1 to %d characters "
+		    "from ! to ~, then a space; not sent", PROTO_TOKENMAX);
+		return;
+	}
+	u->token = tok;
+	u->toklen = toklen;
+	proto_parse_input(rest, restlen, &in);
+	if (in.kind == INPUT_MESSAGE || (in.kind == INPUT_COMMAND &&
+	    proto_is_command(&in, "me")))
+		u->chat->typed(u, rest, restlen);
+	else
+		chat_error(u, "a token goes only with a message or /me; "
+		    "not done");
+	/* Not taken: an error said why. */
+	if (u->token != NULL)
+		chat_ack_refused(u);
+}
+
+/* The ack of the line being handled, refused: id 0. */
+static void
+chat_ack_refused(struct user *u)
+{
+	struct frame	 f;
+
+	frame_init(&f, FRAME_ACK, u->member.room != NULL ?
+	    room_name(u->member.room) : NULL, u->nick, u->token, u->toklen);
+	u->token = NULL;
+	chat_send(u, &f);
 }
 
 static void
@@ -354,19 +405,22 @@ chat_hello(struct user *u, const char *line, size_t len)
 	unsigned	 v;
 	char		 msg[128];
 
-	if ((v = hello_version(line, len)) != PROTO_VERSION) {
+	v = hello_version(line, len);
+	if (v < PROTO_VERSION_MIN || v > PROTO_VERSION) {
 		snprintf(msg, sizeof(msg), "*** error: unsupported protocol "
-		    "version %u (this server speaks %d)\r\n", v, PROTO_VERSION);
+		    "version %u (this server speaks %d to %d)\r\n", v,
+		    PROTO_VERSION_MIN, PROTO_VERSION);
 		chat_refuse(u, msg, "unsupported protocol version");
 		return -1;
 	}
 	if (proto_parse_hello(line, len, &h) == -1) {
-		chat_refuse(u, "*** error: malformed hello (CHAT/1 [nick=NICK] "
+		chat_refuse(u, "*** error: malformed hello (CHAT/2 [nick=NICK] "
 		    "[room=ROOM] [epoch=EPOCH] [last=ID])\r\n",
 		    "malformed hello");
 		return -1;
 	}
 	u->mode = USER_FRAME;
+	u->version = v;
 	if (h.nick[0] != '\0' && chat_find(ch, h.nick, strlen(h.nick)) == NULL)
 		snprintf(u->nick, sizeof(u->nick), "%s", h.nick);
 	else {
@@ -428,7 +482,7 @@ chat_joined(struct user *u)
 	struct frame	 f;
 
 	frame_init(&f, FRAME_JOIN, room_name(r), u->nick, NULL, 0);
-	(void)room_broadcast(r, &f, NULL);
+	room_broadcast(r, &f);
 	if (u->mode == USER_FRAME)
 		chat_who(u);
 }
@@ -448,7 +502,7 @@ chat_leave(struct user *u, const char *reason, int announce)
 	if (announce && r != NULL && u->member.joined) {
 		frame_init(&f, FRAME_QUIT, room_name(r), u->nick, reason,
 		    reason != NULL ? strlen(reason) : 0);
-		(void)room_broadcast(r, &f, NULL);
+		room_broadcast(r, &f);
 	}
 	room_leave(&u->member);
 	conn_want_drained(u->conn, 0);
@@ -502,7 +556,7 @@ chat_nick(struct user *u, const char *nick, size_t len)
 	frame_init(&f, FRAME_NICK, room_name(u->member.room), old, u->nick,
 	    len);
 	if (u->member.joined)
-		(void)room_broadcast(u->member.room, &f, NULL);
+		room_broadcast(u->member.room, &f);
 	else
 		chat_send(u, &f);
 	return 0;
@@ -521,7 +575,7 @@ chat_move(struct user *u, struct room *to)
 		    room_name(to));
 		frame_init(&f, FRAME_PART, room_name(from), u->nick, reason,
 		    (size_t)n);
-		(void)room_broadcast(from, &f, NULL);
+		room_broadcast(from, &f);
 	}
 	room_leave(&u->member);
 	conn_want_drained(u->conn, 0);
@@ -533,6 +587,7 @@ chat_say(struct user *u, enum frame_kind kind, const char *text,
     size_t len)
 {
 	struct frame	 f;
+	const char	*token = u->token;
 	size_t		 n;
 
 	if ((n = text_clean(text, len, clean)) == 0) {
@@ -542,9 +597,11 @@ chat_say(struct user *u, enum frame_kind kind, const char *text,
 	}
 	frame_init(&f, kind, room_name(u->member.room), u->nick, clean, n);
 	/* Frame clients see their own line in the room's single order. */
-	if (room_broadcast(u->member.room, &f, u->mode == USER_FRAME ? NULL :
-	    &u->member) == -1)
+	if (room_say(u->member.room, &u->member, &f, token, u->toklen) == -1) {
 		chat_error(u, "message not sent: history could not be stored");
+		return;
+	}
+	u->token = NULL;	/* the room answers it */
 }
 
 void
@@ -642,7 +699,7 @@ chat_announce(struct chat *ch, const char *text, size_t len)
 	n = text_clean(text, len, clean + 9);
 	for (r = rooms_first(ch->rooms); r != NULL; r = room_next(r)) {
 		frame_init(&f, FRAME_NOTICE, room_name(r), NULL, clean, n + 9);
-		(void)room_broadcast(r, &f, NULL);
+		room_broadcast(r, &f);
 	}
 }
 

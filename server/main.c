@@ -320,8 +320,7 @@ before_sleep(void *arg)
 
 	conns_input(srv->conns);
 	do {
-		(void)store_commit(srv->store);
-		rooms_sync(srv->rooms);
+		rooms_settle(srv->rooms);
 		conns_drop(srv->conns);
 		conns_flush(srv->conns);
 	} while (rooms_dirty(srv->rooms) || conns_busy(srv->conns));

@@ -1,13 +1,19 @@
 /*
  * room.c: rooms with a member list, history in the store and per-room
- * message ids; room_broadcast() is the single path by which anything
- * reaches a room, so a bus between processes can take its place.
+ * message ids; room_say() and room_broadcast() are the only paths by
+ * which anything reaches a room, so a bus between processes can take
+ * their place.
  *
- * A broadcast is encoded once per mode at the end of the room's current
- * block and touches no member: each member remembers how much of that
- * block it has queued (off), and catches up once per loop turn
- * (rooms_sync()), or before anything else is queued for it, so a turn's
- * broadcasts reach each member as one range in the right order.
+ * Nothing a room is told reaches anyone before the store has committed
+ * the messages told before it: each room keeps what it was told in a
+ * pending list, in order, and rooms_settle() commits the store once for
+ * all of them (one sync per loop turn) and only then encodes each event
+ * once per mode at the end of the room's current block.  A message the
+ * store could not keep is dropped there, and its sender told.  Each
+ * member remembers how much of the block it has queued (off) and
+ * catches up in rooms_settle(), or before anything else is queued for
+ * it, which settles first: so a turn's events reach each member as one
+ * range, in the one order.
  *
  * A joiner is not a member until its replay is sent: the replay is read
  * from the store as the joiner's connection drains, up to the room's
@@ -30,6 +36,23 @@
 #define ROOM_BLOCK	65536	/* shared output block per room and mode */
 #define ROOM_BATCH	32	/* messages read from the store at once */
 
+enum pend_kind {
+	PEND_EVENT,		/* for the room as it is */
+	PEND_SAY,		/* a message by from, stored, to be committed */
+	PEND_REPEAT		/* from sent a token again: only its ack */
+};
+
+/* Something the room was told, waiting for the commit; owns its strings. */
+struct pending {
+	enum pend_kind		 kind;
+	struct frame		 f;
+	struct member		*from;
+	char			*token;
+	size_t			 toklen;
+	struct pending		*next;
+	char			 data[];
+};
+
 struct room {
 	struct rooms		*set;
 	char			 name[PROTO_ROOMMAX + 1];
@@ -40,6 +63,8 @@ struct room {
 	struct member		*head, *tail;
 	struct block		*blk[2];	/* current block: text, frame */
 	int			 nmode[2];	/* members of each mode */
+	uint64_t		 seen;		/* the last id delivered */
+	struct pending		*pend, **pend_tail;
 	int			 dirty;		/* on set->dirty */
 	struct room		*dirty_next;
 	struct room		*next;
@@ -49,7 +74,8 @@ struct rooms {
 	struct store		*store;
 	unsigned		 lines;		/* replayed on a join */
 	struct room		*head;
-	struct room		*dirty;		/* broadcasts not yet queued */
+	struct room		*dirty;		/* with pending events */
+	int			 settling;
 };
 
 /* Where frames are encoded when they do not fit a block. */
@@ -59,6 +85,16 @@ static void	room_free(struct room *);
 static void	room_add(struct room *, struct member *);
 static int	room_encode(struct room *, int, const struct frame *);
 static void	room_retire(struct room *, int);
+static void	room_pend(struct room *, enum pend_kind, const struct frame *,
+		    struct member *, const char *, size_t);
+static void	room_seal(struct room *);
+static void	room_deliver(struct room *, struct pending *, int);
+static void	room_event(struct room *, const struct frame *,
+		    struct member *);
+static void	room_ack(struct member *, const char *, size_t,
+		    const struct store_seen *);
+static void	room_refuse(struct member *, const struct frame *,
+		    const char *, size_t);
 static void	room_frame(const struct room *, struct frame *,
 		    enum frame_kind, const char *);
 static void	member_send(struct member *, const struct frame *, int);
@@ -120,6 +156,8 @@ room_open(struct rooms *set, const char *name, size_t len)
 		free(r);
 		return NULL;
 	}
+	r->seen = store_last(r->hist);
+	r->pend_tail = &r->pend;
 	for (rp = &set->head; *rp != NULL; rp = &(*rp)->next)
 		;
 	*rp = r;
@@ -130,6 +168,7 @@ static void
 room_free(struct room *r)
 {
 	struct room	**rp;
+	struct pending	 *p;
 	int		  i;
 
 	for (rp = &r->set->head; *rp != NULL; rp = &(*rp)->next) {
@@ -144,6 +183,10 @@ room_free(struct room *r)
 			*rp = r->dirty_next;
 			break;
 		}
+	}
+	while ((p = r->pend) != NULL) {
+		r->pend = p->next;
+		free(p);
 	}
 	store_close(r->hist);
 	for (i = 0; i < 2; i++)
@@ -184,7 +227,7 @@ room_epoch(const struct room *r)
 uint64_t
 room_last_id(const struct room *r)
 {
-	return store_last(r->hist);
+	return r->seen;
 }
 
 int
@@ -305,7 +348,7 @@ room_pump(struct member *m)
 	size_t			 n, i;
 
 	while (!m->joined) {
-		if (m->replay_at >= room_last_id(r)) {
+		if (m->replay_at >= r->seen) {
 			room_add(r, m);
 			break;
 		}
@@ -321,10 +364,12 @@ room_pump(struct member *m)
 		}
 		if ((n = store_read(r->hist, m->replay_at, batch,
 		    ROOM_BATCH)) == 0) {
-			m->replay_at = room_last_id(r);
+			m->replay_at = r->seen;
 			continue;
 		}
-		for (i = 0; i < n && conn_space(m->conn) > 0; i++) {
+		/* Appended but not yet committed: not history yet. */
+		for (i = 0; i < n && batch[i].id <= r->seen &&
+		    conn_space(m->conn) > 0; i++) {
 			if (!replay_own(m, &batch[i]))
 				replay_one(m, &batch[i]);
 			m->replay_at = batch[i].id;
@@ -390,6 +435,8 @@ room_leave(struct member *m)
 
 	if (r == NULL)
 		return;
+	/* What it was told as a member, its own lines' acks too. */
+	room_seal(r);
 	if (m->joined) {
 		/* It was a member when those were broadcast. */
 		room_sync(m);
@@ -457,25 +504,167 @@ room_retire(struct room *r, int i)
 	r->blk[i] = NULL;
 }
 
+void
+room_broadcast(struct room *r, const struct frame *f)
+{
+	room_pend(r, PEND_EVENT, f, NULL, NULL, 0);
+}
+
 int
-room_broadcast(struct room *r, struct frame *f, struct member *except)
+room_say(struct room *r, struct member *from, struct frame *f,
+    const char *token, size_t toklen)
 {
 	struct store_msg	 sm;
-	int			 i, xi = -1;
+	struct store_seen	 seen;
 
-	if (f->kind == FRAME_MSG || f->kind == FRAME_ACT) {
-		sm.ts = f->ts;
-		sm.kind = f->kind;
-		sm.nick = f->nick;
-		sm.nicklen = f->nicklen;
-		sm.text = f->text;
-		sm.textlen = f->textlen;
-		sm.token = NULL;
-		sm.toklen = 0;
-		if ((f->id = store_append(r->hist, &sm)) == 0)
-			return -1;
-		f->epoch = room_epoch(r);
+	if (token != NULL && store_seen(r->set->store, token, toklen,
+	    &seen) == 1) {
+		room_pend(r, PEND_REPEAT, f, from, token, toklen);
+		return 0;
 	}
+	memset(&sm, 0, sizeof(sm));
+	sm.ts = f->ts;
+	sm.kind = f->kind;
+	sm.nick = f->nick;
+	sm.nicklen = f->nicklen;
+	sm.text = f->text;
+	sm.textlen = f->textlen;
+	sm.token = token;
+	sm.toklen = toklen;
+	if ((f->id = store_append(r->hist, &sm)) == 0)
+		return -1;
+	f->epoch = room_epoch(r);
+	room_pend(r, PEND_SAY, f, from, token, toklen);
+	return 0;
+}
+
+/*
+ * Keeps a copy of what r was told until rooms_settle(); out of memory,
+ * an event is dropped and a message refused at once.
+ */
+static void
+room_pend(struct room *r, enum pend_kind kind, const struct frame *f,
+    struct member *from, const char *token, size_t toklen)
+{
+	struct pending	*p;
+	char		*d;
+
+	p = malloc(sizeof(*p) + f->roomlen + f->nicklen + f->textlen +
+	    toklen + 4);
+	if (p == NULL) {
+		if (kind != PEND_EVENT)
+			room_refuse(from, f, token, toklen);
+		return;
+	}
+	p->kind = kind;
+	p->f = *f;
+	p->from = from;
+	p->toklen = toklen;
+	p->next = NULL;
+	d = p->data;
+	p->f.room = memcpy(d, f->room, f->roomlen);
+	d[f->roomlen] = '\0';
+	d += f->roomlen + 1;
+	p->f.nick = memcpy(d, f->nick, f->nicklen);
+	d[f->nicklen] = '\0';
+	d += f->nicklen + 1;
+	p->f.text = memcpy(d, f->text, f->textlen);
+	d[f->textlen] = '\0';
+	d += f->textlen + 1;
+	p->token = memcpy(d, token, toklen);
+	d[toklen] = '\0';
+	*r->pend_tail = p;
+	r->pend_tail = &p->next;
+	if (!r->dirty) {
+		r->dirty = 1;
+		r->dirty_next = r->set->dirty;
+		r->set->dirty = r;
+	}
+}
+
+/* Settles now if r has anything pending: before a member may leave it. */
+static void
+room_seal(struct room *r)
+{
+	if (r->pend != NULL && !r->set->settling)
+		rooms_settle(r->set);
+}
+
+void
+rooms_settle(struct rooms *set)
+{
+	struct room	*r;
+	struct member	*m;
+	struct pending	*p;
+	int		 stored;
+
+	if (set->dirty == NULL)
+		return;
+	set->settling = 1;
+	stored = store_commit(set->store) == 0;
+	while ((r = set->dirty) != NULL) {
+		set->dirty = r->dirty_next;
+		r->dirty = 0;
+		while ((p = r->pend) != NULL) {
+			r->pend = p->next;
+			room_deliver(r, p, stored);
+			free(p);
+		}
+		r->pend_tail = &r->pend;
+		/* Queuing never closes a connection: no member leaves here. */
+		for (m = r->head; m != NULL; m = m->next)
+			room_sync(m);
+	}
+	set->settling = 0;
+}
+
+/* One pending event, once the store has committed (stored) or not. */
+static void
+room_deliver(struct room *r, struct pending *p, int stored)
+{
+	struct store_seen	 seen;
+
+	switch (p->kind) {
+	case PEND_EVENT:
+		room_event(r, &p->f, NULL);
+		break;
+	case PEND_SAY:
+		if (!stored) {
+			room_refuse(p->from, &p->f, p->token, p->toklen);
+			break;
+		}
+		r->seen = p->f.id;
+		/* A text client does not get its own line back. */
+		room_event(r, &p->f, p->from->frame ? NULL : p->from);
+		if (p->toklen > 0) {
+			room_sync(p->from);
+			snprintf(seen.room, sizeof(seen.room), "%s", r->name);
+			snprintf(seen.nick, sizeof(seen.nick), "%s",
+			    p->f.nick);
+			seen.epoch = p->f.epoch;
+			seen.id = p->f.id;
+			room_ack(p->from, p->token, p->toklen, &seen);
+		}
+		break;
+	case PEND_REPEAT:
+		/* Its first sending may have been in a commit that failed. */
+		if (store_seen(r->set->store, p->token, p->toklen,
+		    &seen) != 1) {
+			room_refuse(p->from, &p->f, p->token, p->toklen);
+			break;
+		}
+		room_sync(p->from);
+		room_ack(p->from, p->token, p->toklen, &seen);
+		break;
+	}
+}
+
+/* Encodes f for the room's members, but except, who skips it. */
+static void
+room_event(struct room *r, const struct frame *f, struct member *except)
+{
+	int	i, xi = -1;
+
 	if (except != NULL && except->joined && except->room == r) {
 		room_sync(except);
 		xi = except->frame;
@@ -484,15 +673,44 @@ room_broadcast(struct room *r, struct frame *f, struct member *except)
 		if (r->nmode[i] > 0)
 			(void)room_encode(r, i, f);
 	}
-	/* The one left out skips its own line. */
 	if (xi != -1 && r->blk[xi] != NULL)
 		except->off = block_len(r->blk[xi]);
-	if (!r->dirty) {
-		r->dirty = 1;
-		r->dirty_next = r->set->dirty;
-		r->set->dirty = r;
+}
+
+/* Tells m where the line of token went. */
+static void
+room_ack(struct member *m, const char *token, size_t toklen,
+    const struct store_seen *seen)
+{
+	struct frame	f;
+
+	frame_init(&f, FRAME_ACK, seen->room, seen->nick, token, toklen);
+	f.epoch = seen->epoch;
+	f.id = seen->id;
+	member_send(m, &f, 0);
+}
+
+/* Message f could not be kept: its sender is told, and acked with 0. */
+static void
+room_refuse(struct member *m, const struct frame *msg, const char *token,
+    size_t toklen)
+{
+	struct frame		f;
+	struct store_seen	none;
+	static const char	why[] = "message not sent: history could "
+	    "not be stored";
+
+	room_sync(m);
+	frame_init(&f, FRAME_ERROR, NULL, NULL, why, sizeof(why) - 1);
+	member_send(m, &f, 0);
+	if (toklen > 0) {
+		memset(&none, 0, sizeof(none));
+		snprintf(none.room, sizeof(none.room), "%.*s",
+		    (int)msg->roomlen, msg->room);
+		snprintf(none.nick, sizeof(none.nick), "%.*s",
+		    (int)msg->nicklen, msg->nick);
+		room_ack(m, token, toklen, &none);
 	}
-	return 0;
 }
 
 void
@@ -501,26 +719,14 @@ room_sync(struct member *m)
 	struct block	*b;
 	size_t		 end;
 
+	if (m->room == NULL)
+		return;
+	room_seal(m->room);
 	if (!m->joined || (b = m->room->blk[m->frame]) == NULL ||
 	    m->off >= (end = block_len(b)))
 		return;
 	conn_send_block(m->conn, b, m->off, end - m->off);
 	m->off = end;
-}
-
-void
-rooms_sync(struct rooms *set)
-{
-	struct room	*r;
-	struct member	*m;
-
-	while ((r = set->dirty) != NULL) {
-		set->dirty = r->dirty_next;
-		r->dirty = 0;
-		/* Queuing never closes a connection: no member leaves here. */
-		for (m = r->head; m != NULL; m = m->next)
-			room_sync(m);
-	}
 }
 
 int

@@ -49,17 +49,18 @@ struct room	*rooms_first(const struct rooms *);	/* in creation order */
 struct room	*room_next(const struct room *);
 const char	*room_name(const struct room *);
 uint64_t	 room_epoch(const struct room *);
-uint64_t	 room_last_id(const struct room *);
+uint64_t	 room_last_id(const struct room *);	/* delivered */
 int		 room_count(const struct room *);	/* members joined */
 /* The members' nicks in join order, "a b c"; returns the length. */
 size_t		 room_who(const struct room *, char *buf, size_t cap);
 
 /*
- * Starts m's join of r over conn: the replay of the last lines messages,
- * or with resume set, those after last, with a notice first if epoch is
- * not the room's, or if history no longer reaches back to last.  m joins
- * the member list once its replay is sent; the rest of a long one goes
- * out by room_pump() as the connection drains.  Returns 1 once joined.
+ * Starts m's join of r over conn: the replay of the last lines messages
+ * delivered, or with resume set, those after last, with a notice first
+ * if epoch is not the room's, or if history does not reach back to last.
+ * m joins the member list once its replay is sent; the rest of a long
+ * one goes out by room_pump() as the connection drains.  Returns 1 once
+ * joined.
  */
 int		 room_join(struct room *, struct member *, struct conn *,
 		    const char *nick, int frame, int resume, uint64_t epoch,
@@ -70,20 +71,36 @@ int		 room_pump(struct member *);
 void		 room_leave(struct member *);
 
 /*
- * Delivers an event to every member of a room but except (which may be
- * NULL), encoded once per mode into shared blocks.  A msg or act gets
- * the room's epoch and next id, stored into *f, and goes to history;
- * -1 if it could not be stored, and then it reaches nobody.  Members get
- * it queued by room_sync() or rooms_sync(), in order.
+ * Tells a room an event: every member gets it, in the order the room was
+ * told things, once rooms_settle() has run.
  */
-int		 room_broadcast(struct room *, struct frame *,
-		    struct member *except);
+void		 room_broadcast(struct room *, const struct frame *);
 
-/* Queues for m what its room has broadcast since m last caught up. */
-void		 room_sync(struct member *);
-/* Brings every member of every room with new broadcasts up to date. */
-void		 rooms_sync(struct rooms *);
-/* True while broadcasts wait for rooms_sync(). */
+/*
+ * A msg or act f by member from: f gets the room's epoch and next id and
+ * goes to the store.  Once the store has committed it, the room gets it
+ * (from too, in frame mode) and from an ack of token, if given; if it
+ * could not be committed, from gets an error instead, and an ack with id
+ * 0.  A token the store has seen is not taken again: from gets the ack
+ * of the line it named, and the room nothing.  -1 if f could not even
+ * be stored in memory: then nothing is sent.
+ */
+int		 room_say(struct room *, struct member *from, struct frame *f,
+		    const char *token, size_t toklen);
+
+/*
+ * Commits the store, then delivers what every room was told since, in
+ * order: what a member is sent never depends on a commit yet to come.
+ */
+void		 rooms_settle(struct rooms *);
+/* True while rooms wait for rooms_settle(). */
 int		 rooms_dirty(const struct rooms *);
+
+/*
+ * Queues for m what its room has delivered since m last caught up,
+ * settling first if its room waits, so that what m is sent next comes
+ * after everything its room was told.
+ */
+void		 room_sync(struct member *);
 
 #endif /* ROOM_H */

@@ -459,10 +459,10 @@ class FrameClient(Client):
     """A frame-mode client: sends a hello, reads frames."""
 
     def __init__(self, port, nick=None, room=None, epoch=None, last=None,
-                 hello=True, **kw):
+                 hello=True, version=2, **kw):
         Client.__init__(self, port, **kw)
         if hello:
-            h = "CHAT/1"
+            h = "CHAT/%d" % version
             for k, v in (("nick", nick), ("room", room), ("epoch", epoch),
                          ("last", last)):
                 if v is not None:

@@ -381,10 +381,21 @@ def test_resume_no_duplicates():
 def test_hello_versions():
     with Server() as srv:
         c = srv.client()
-        c.send("CHAT/2 nick=x")
+        c.send("CHAT/3 nick=x")
         lines = c.expect_eof()
-        check(lines == ["*** error: unsupported protocol version 2 "
-                        "(this server speaks 1)"], "version 2: %r" % lines)
+        check(lines == ["*** error: unsupported protocol version 3 "
+                        "(this server speaks 1 to 2)"], "version 3: %r" % lines)
+        c = srv.client()
+        c.send("CHAT/0 nick=x")
+        lines = c.expect_eof()
+        check(lines == ["*** error: unsupported protocol version 0 "
+                        "(this server speaks 1 to 2)"], "version 0: %r" % lines)
+        # Version 1 is still spoken, and takes no token: "@" is text.
+        one = srv.client()
+        one.send("CHAT/1 nick=old")
+        one.expect(r"^who ")
+        one.send("@t1 hi")
+        one.expect(r"^msg \d+ lobby old \d+ \d+ @t1 hi$")
         t = srv.frame_client(nick="same")
         t.expect_frame("who")
         u = srv.frame_client(nick="SAME")

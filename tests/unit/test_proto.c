@@ -276,6 +276,57 @@ test_hello_parse(void **state)
 }
 
 static void
+test_split_token(void **state)
+{
+	static const struct {
+		const char	*line;
+		int		 rc;
+		const char	*tok;
+		const char	*rest;
+	} cases[] = {
+		{ "hello", 0, NULL, NULL },
+		{ "", 0, NULL, NULL },
+		{ "@a1.2 hello", 1, "a1.2", "hello" },
+		{ "@x /me waves", 1, "x", "/me waves" },
+		{ "@x  two spaces", 1, "x", " two spaces" },
+		{ "@x", 1, "x", "" },
+		{ "@!~ z", 1, "!~", "z" },
+		{ "@ hello", -1, NULL, NULL },
+		{ "@", -1, NULL, NULL },
+		{ "@a\tb c", -1, NULL, NULL },
+		{ "@a\x7f c", -1, NULL, NULL },
+		{ "@\xc3\xa9 c", -1, NULL, NULL },
+	};
+	char		 longest[PROTO_TOKENMAX + 8];
+	const char	*tok, *rest;
+	size_t		 toklen, restlen, i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(proto_split_token(cases[i].line,
+		    strlen(cases[i].line), &tok, &toklen, &rest, &restlen),
+		    cases[i].rc);
+		if (cases[i].rc != 1)
+			continue;
+		assert_int_equal(toklen, strlen(cases[i].tok));
+		assert_memory_equal(tok, cases[i].tok, toklen);
+		assert_int_equal(restlen, strlen(cases[i].rest));
+		assert_memory_equal(rest, cases[i].rest, restlen);
+	}
+	/* 64 bytes is the longest token. */
+	longest[0] = '@';
+	memset(longest + 1, 'k', PROTO_TOKENMAX);
+	strcpy(longest + 1 + PROTO_TOKENMAX, " m");
+	assert_int_equal(proto_split_token(longest, strlen(longest), &tok,
+	    &toklen, &rest, &restlen), 1);
+	assert_int_equal(toklen, PROTO_TOKENMAX);
+	longest[1 + PROTO_TOKENMAX] = 'k';
+	strcpy(longest + 2 + PROTO_TOKENMAX, " m");
+	assert_int_equal(proto_split_token(longest, strlen(longest), &tok,
+	    &toklen, &rest, &restlen), -1);
+}
+
+static void
 test_hello_format(void **state)
 {
 	struct hello	h, back;
@@ -287,16 +338,16 @@ test_hello_format(void **state)
 	h.version = PROTO_VERSION;
 	n = proto_format_hello(&h, buf, sizeof(buf));
 	assert_int_equal(n, 6);
-	assert_string_equal(buf, "CHAT/1");
+	assert_string_equal(buf, "CHAT/2");
 	strcpy(h.nick, "bob");
 	n = proto_format_hello(&h, buf, sizeof(buf));
-	assert_string_equal(buf, "CHAT/1 nick=bob");
+	assert_string_equal(buf, "CHAT/2 nick=bob");
 	strcpy(h.room, "dev");
 	h.epoch = 1700000000123ULL;
 	h.last = 42;
 	n = proto_format_hello(&h, buf, sizeof(buf));
 	assert_string_equal(buf,
-	    "CHAT/1 nick=bob room=dev epoch=1700000000123 last=42");
+	    "CHAT/2 nick=bob room=dev epoch=1700000000123 last=42");
 	assert_int_equal(n, (int)strlen(buf));
 	assert_int_equal(proto_parse_hello(buf, n, &back), 0);
 	assert_memory_equal(&back, &h, sizeof(h));
@@ -317,6 +368,7 @@ main(void)
 		cmocka_unit_test(test_name_eq),
 		cmocka_unit_test(test_hello_parse),
 		cmocka_unit_test(test_hello_format),
+		cmocka_unit_test(test_split_token),
 	};
 
 	alarm(60);

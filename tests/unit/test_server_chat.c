@@ -51,8 +51,7 @@ before_sleep(void *arg)
 
 	conns_input(s->conns);
 	do {
-		(void)store_commit(s->store);
-		rooms_sync(s->rooms);
+		rooms_settle(s->rooms);
 		conns_drop(s->conns);
 		conns_flush(s->conns);
 	} while (rooms_dirty(s->rooms) || conns_busy(s->conns));
