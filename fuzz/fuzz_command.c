@@ -2,8 +2,9 @@
  * fuzz_command.c: what a person types.  The input is typed into the line
  * editor (control bytes pick editing keys, the rest is text), and each
  * line taken, as well as the raw input itself, goes through the command
- * parser; nick and room rules are checked against their definition and
- * the hello survives format and parse.
+ * parser; nick and room rules are checked against their definition, the
+ * hello survives format and parse, and a line's token splits off as
+ * protocol 2 says.
  *
  * Bytes 0x01 to 0x0f of the input are keys for the editor: left, right,
  * home, end, backspace, delete, ^U, ^K, ^W, up, down, Enter, clear, and
@@ -21,6 +22,7 @@ static void	check_input(const char *, size_t);
 static void	check_words(const char *, size_t);
 static void	check_names(const char *, size_t);
 static void	check_hello(const char *, size_t);
+static void	check_token(const char *, size_t);
 static void	type(struct edit *, const char *, size_t);
 static void	key(struct edit *, int);
 static void	clear_line(struct edit *);
@@ -41,12 +43,40 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_words(s, size);
 	check_names(s, size);
 	check_hello(s, size);
+	check_token(s, size);
 	if ((ed = edit_new(8)) == NULL)
 		abort();
 	type(ed, s, size);
 	edit_free(ed);
 	free(s);
 	return 0;
+}
+
+/* "@TOKEN rest": the token is what its definition allows, nothing lost. */
+static void
+check_token(const char *s, size_t len)
+{
+	const char	*tok, *rest, *sp;
+	size_t		 toklen, restlen, i;
+	int		 rc;
+
+	rc = proto_split_token(s, len, &tok, &toklen, &rest, &restlen);
+	if (len == 0 || s[0] != '@') {
+		FUZZ_CHECK(rc == 0);
+		return;
+	}
+	sp = memchr(s, ' ', len);
+	toklen = sp != NULL ? (size_t)(sp - s - 1) : len - 1;
+	for (i = 0; i < toklen && s[1 + i] >= '!' && s[1 + i] <= '~'; i++)
+		;
+	if (toklen == 0 || toklen > PROTO_TOKENMAX || i < toklen) {
+		FUZZ_CHECK(rc == -1);
+		FUZZ_CHECK(!proto_valid_token(s + 1, toklen));
+		return;
+	}
+	FUZZ_CHECK(rc == 1 && tok == s + 1 && proto_valid_token(tok, toklen));
+	FUZZ_CHECK(rest + restlen == s + len);
+	FUZZ_CHECK(rest == (sp != NULL ? sp + 1 : s + len));
 }
 
 static int

@@ -11,13 +11,13 @@
 #include "check.h"
 #include "proto.h"
 
-#define NKINDS	(FRAME_PONG + 1)
+#define NKINDS	(FRAME_ACK + 1)
 
 /* The wire names, written out again so the codec cannot vouch for itself. */
 static const char *const names[NKINDS] = {
 	"unknown", "hello", "msg", "act", "priv", "privto", "join", "part",
 	"quit", "nick", "who", "rooms", "replay", "notice", "error",
-	"shutdown", "pong"
+	"shutdown", "pong", "ack"
 };
 #define FIELDS	28		/* bytes a field-driven frame needs first */
 

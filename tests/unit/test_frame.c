@@ -17,7 +17,7 @@
 
 #include "proto.h"
 
-#define LAST_KIND	FRAME_PONG
+#define LAST_KIND	FRAME_ACK
 
 static struct frame
 mkframe(enum frame_kind kind, const char *room, const char *nick,
@@ -44,7 +44,7 @@ test_kind_names(void **state)
 {
 	static const char *const want[] = { "hello", "msg", "act", "priv",
 	    "privto", "join", "part", "quit", "nick", "who", "rooms", "replay",
-	    "notice", "error", "shutdown", "pong" };
+	    "notice", "error", "shutdown", "pong", "ack" };
 	struct frame	 f;
 	char		 line[128];
 	const char	*name;
