@@ -1,7 +1,8 @@
 # bench/bench.mk: the load generator and the benchmark grid, included by
 # the top-level Makefile.  make bench [BENCH_ARGS=--quick]; make bench-deps.
-# After the server grid, bench/client-bench measures chat-client under a
-# flood [CLIENT_BENCH_ARGS=--quick].
+# After the server grid, bench/store measures what the durable history
+# costs [STORE_BENCH_ARGS=--quick], and bench/client-bench measures
+# chat-client under a flood [CLIENT_BENCH_ARGS=--quick].
 
 BENCH_SRC  = $(sort $(wildcard bench/*.c))
 BENCH_BIN  = bench/chat-bench
@@ -15,6 +16,8 @@ $(BENCH_BIN): $(BENCH_SRC) bench/bench.h
 
 bench: $(SERVER) $(CLIENT) $(BENCH_BIN)
 	sh bench/run --server $(SERVER) --bench $(BENCH_BIN) $(BENCH_ARGS)
+	/usr/bin/python3 bench/store --server $(SERVER) --bench $(BENCH_BIN) \
+	    $(STORE_BENCH_ARGS)
 	/usr/bin/python3 bench/client-bench --server $(SERVER) \
 	    --client $(CLIENT) $(CLIENT_BENCH_ARGS)
 
