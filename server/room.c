@@ -571,7 +571,9 @@ room_pend(struct room *r, enum pend_kind kind, const struct frame *f,
 	p->f.text = memcpy(d, f->text, f->textlen);
 	d[f->textlen] = '\0';
 	d += f->textlen + 1;
-	p->token = memcpy(d, token, toklen);
+	p->token = d;
+	if (toklen > 0)
+		memcpy(d, token, toklen);
 	d[toklen] = '\0';
 	*r->pend_tail = p;
 	r->pend_tail = &p->next;
