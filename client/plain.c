@@ -1,8 +1,10 @@
 /*
  * plain.c: plain mode: each line read from stdin is sent as typed; each
  * event is printed on stdout as one text-mode line, made safe for a
- * terminal.  At the end of stdin it sends what is left, half-closes and
- * prints what the server still says until it closes.
+ * terminal.  At the end of stdin it sends what is left, waits until the
+ * server has acknowledged every message (reconnecting meanwhile if need
+ * be), half-closes and prints what the server still says until it
+ * closes.
  */
 #include <errno.h>
 #include <poll.h>
