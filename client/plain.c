@@ -54,7 +54,7 @@ plain_new(void)
 
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return NULL;
-	p->in = linebuf_new(PROTO_MAXLINE, PLAIN_INBUF, 0);
+	p->in = linebuf_new(SESSION_MAXLINE + 1, PLAIN_INBUF, 0);
 	p->render = malloc(PLAIN_RENDER);
 	p->clean = malloc(SANITIZE_MAX(PLAIN_RENDER) + 1);
 	if (p->in == NULL || p->render == NULL || p->clean == NULL) {
@@ -170,7 +170,7 @@ ui_input(void *arg, short revents)
 	while ((r = linebuf_next(p->in, &line, &len)) != LINEBUF_NONE) {
 		if (r == LINEBUF_TOOLONG)
 			log_warnx("input line longer than %d bytes; dropped",
-			    PROTO_MAXLINE - 1);
+			    SESSION_MAXLINE);
 		else if (len > 0 && session_send(p->s, line, len) == -1) {
 			log_warnx("out of memory");
 			p->quit = p->status = 1;

@@ -31,6 +31,8 @@
 #define TUI_HISTORY	500		/* lines of input history */
 #define TUI_RENDER	(PROTO_MAXFRAME + 256)
 
+_Static_assert(EDIT_MAX <= SESSION_MAXLINE, "a typed line fits its token");
+
 struct tui {
 	struct session	*s;
 	struct sb	*sb;
