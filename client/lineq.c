@@ -149,6 +149,8 @@ lineq_lost(struct lineq *q, uint64_t written)
 	size_t	 i, j, nheld = q->n - q->nsent;
 
 	lineq_written(q, written);
+	if (q->nsent == 0)
+		return;
 	for (i = j = q->head; i < q->head + q->nsent; i++) {
 		if (q->v[i].done)
 			free(q->v[i].s);
