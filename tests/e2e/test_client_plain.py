@@ -215,12 +215,19 @@ def test_resends_unacked_after_reconnect():
     toks = []
     sent = {}
     state = {}
+    # The client may connect before Popen returns: the scripts wait.
+    started = threading.Event()
+    proc = {}
+
+    def stdin():
+        check(started.wait(scaled(10)), "the client started")
+        return proc["p"].stdin
 
     def first(c):
         check(c.line() == b"CHAT/2 nick=tester", "first hello")
         c.send(frame(b"hello", b"tester", 0, b"chat-server 9"))
-        p.stdin.write(b"one\n/who\n/me two\n//three\n")
-        p.stdin.flush()
+        stdin().write(b"one\n/who\n/me two\n//three\n")
+        stdin().flush()
         sent["one"] = tagged(c, b"one", toks)
         check(c.line() == b"/who", "a command goes without a token")
         sent["two"] = tagged(c, b"/me two", toks)
@@ -232,8 +239,8 @@ def test_resends_unacked_after_reconnect():
     def second(c):
         check(c.line() == b"CHAT/2 nick=tester room=lobby epoch=5 last=1",
               "second hello resumes after id 1")
-        p.stdin.write(b"four\n")         # typed before the hello reply
-        p.stdin.flush()
+        stdin().write(b"four\n")         # typed before the hello reply
+        stdin().flush()
         check(c.quiet(0.5), "nothing before the hello reply")
         c.send(frame(b"hello", b"tester", 1, b"chat-server 9"))
         tagged(c, b"/me two", toks, sent["two"])
@@ -245,7 +252,7 @@ def test_resends_unacked_after_reconnect():
                frame(b"msg", b"tester", 2, b"/three") +
                frame(b"ack", b"tester", 2, sent["three"]) +
                frame(b"ack", b"tester", 7, b"unknown.1"))
-        p.stdin.close()
+        stdin().close()
         check(c.quiet(0.5), "no half-close while four waits for its ack")
 
     def third(c):
@@ -254,7 +261,7 @@ def test_resends_unacked_after_reconnect():
         c.send(frame(b"hello", b"tester", 2, b"chat-server 9"))
         tagged(c, b"four", toks, sent["four"])
         check(c.quiet(0.5), "no half-close before the last ack")
-        state["running"] = p.poll() is None
+        state["running"] = proc["p"].poll() is None
         c.send(frame(b"msg", b"tester", 3, b"four") +
                frame(b"ack", b"tester", 3, sent["four"]))
         check(c.line() is None, "half-close once all is acked")
@@ -266,6 +273,8 @@ def test_resends_unacked_after_reconnect():
         p = subprocess.Popen([client_path()] + args(fake.port, "-n",
                              "tester"), stdin=subprocess.PIPE,
                              stdout=fout, stderr=ferr)
+        proc["p"] = p
+        started.set()
         try:
             fake.close()
             p.wait(scaled(10))
