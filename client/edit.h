@@ -7,8 +7,11 @@
 
 #include <stddef.h>
 
-/* The longest line, in bytes: the protocol's line limit less the LF. */
-#define EDIT_MAX	4095
+/*
+ * The longest line, in bytes: the protocol's line limit less the LF and
+ * the token a message goes with (SESSION_MAXLINE, which tui.c checks).
+ */
+#define EDIT_MAX	4056
 
 struct edit;
 

@@ -52,6 +52,7 @@ static void		 first_signal(void *, int);
 static void		 first_turn(void *);
 static int		 first_done(void *);
 static int		 first_timeout(void *);
+static void		 unsent(const struct session *);
 static void		 usage(void);
 static void		 bad(const char *, const char *);
 static const char	*login_nick(void);
@@ -103,6 +104,7 @@ main(int argc, char *argv[])
 	} else {
 		atexit(restore);
 		status = o.plain ? plain_run(p, s) : tui_run(t, s);
+		unsent(s);
 		session_close(s);
 	}
 	session_free(s);
@@ -240,6 +242,20 @@ first_timeout(void *arg)
 {
 	(void)arg;
 	return -1;
+}
+
+/*
+ * Leaving before the server took every message (a signal, or a /quit
+ * that could not wait long enough) is not silent; the screen is gone.
+ */
+static void
+unsent(const struct session *s)
+{
+	size_t	 n;
+
+	if ((n = session_nwaiting(s)) > 0)
+		log_warnx("%zu message%s may not have reached the room", n,
+		    n == 1 ? "" : "s");
 }
 
 static void

@@ -1,8 +1,10 @@
 /*
  * plain.c: plain mode: each line read from stdin is sent as typed; each
  * event is printed on stdout as one text-mode line, made safe for a
- * terminal.  At the end of stdin it sends what is left, half-closes and
- * prints what the server still says until it closes.
+ * terminal.  At the end of stdin it sends what is left, waits until the
+ * server has acknowledged every message (reconnecting meanwhile if need
+ * be), half-closes and prints what the server still says until it
+ * closes.
  */
 #include <errno.h>
 #include <poll.h>
@@ -52,7 +54,7 @@ plain_new(void)
 
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return NULL;
-	p->in = linebuf_new(PROTO_MAXLINE, PLAIN_INBUF, 0);
+	p->in = linebuf_new(SESSION_MAXLINE + 1, PLAIN_INBUF, 0);
 	p->render = malloc(PLAIN_RENDER);
 	p->clean = malloc(SANITIZE_MAX(PLAIN_RENDER) + 1);
 	if (p->in == NULL || p->render == NULL || p->clean == NULL) {
@@ -168,7 +170,7 @@ ui_input(void *arg, short revents)
 	while ((r = linebuf_next(p->in, &line, &len)) != LINEBUF_NONE) {
 		if (r == LINEBUF_TOOLONG)
 			log_warnx("input line longer than %d bytes; dropped",
-			    PROTO_MAXLINE - 1);
+			    SESSION_MAXLINE);
 		else if (len > 0 && session_send(p->s, line, len) == -1) {
 			log_warnx("out of memory");
 			p->quit = p->status = 1;

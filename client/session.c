@@ -1,9 +1,11 @@
 /*
  * session.c: wires the link, the pending-line queue and the roster: the
  * roster fills in each hello and reads each frame, typed lines wait in
- * the queue until the link is up, and a lost link puts the lines it did
- * not write back in front.
+ * the queue until the link is up, messages and actions go with a token
+ * and stay queued until the server acknowledges it, and a lost link puts
+ * the lines not confirmed back in front, to go again on the next one.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,15 +15,17 @@
 #include "proto.h"
 #include "roster.h"
 #include "session.h"
+#include "token.h"
 
 #define SESSION_BUSY_BYTES	(64 * 1024)	/* queued on the link */
-#define SESSION_BUSY_LINES	1024		/* held */
+#define SESSION_BUSY_LINES	1024		/* not yet confirmed */
 
 struct session {
 	struct session_cb	 cb;
 	struct link		*link;
 	struct lineq		*lines;
 	struct roster		*roster;
+	struct token		 token;
 	int			 started;	/* connected once */
 	char			 failed[256];	/* why not, if it never was */
 	int			 finishing;	/* the user is done typing */
@@ -33,7 +37,9 @@ static void	 on_frame(void *, const struct frame *, int64_t);
 static void	 on_bad(void *, const char *, size_t);
 static void	 on_state(void *, enum link_state, const char *);
 static void	 on_down(struct session *, const char *);
+static int	 tagged(const char *, size_t);
 static void	 send_held(struct session *);
+static void	 maybe_shutdown(struct session *);
 static void	 stop(struct session *);
 
 struct session *
@@ -50,6 +56,7 @@ session_new(const char *host, const char *port, const char *nick,
 	s->link = link_new(host, port, &lcb);
 	s->lines = lineq_new();
 	s->roster = roster_new(nick);
+	token_init(&s->token);
 	if (s->link == NULL || s->lines == NULL || s->roster == NULL) {
 		session_free(s);
 		return NULL;
@@ -109,6 +116,7 @@ session_io(struct session *s, short revents, int64_t now)
 {
 	link_io(s->link, revents, now);
 	lineq_written(s->lines, link_written(s->link));
+	maybe_shutdown(s);
 }
 
 void
@@ -132,7 +140,20 @@ session_tick(struct session *s, int64_t now)
 int
 session_send(struct session *s, const char *line, size_t len)
 {
-	if (lineq_hold(s->lines, line, len) == -1)
+	char	 tok[TOKEN_MAX + 1];
+	size_t	 toklen;
+	int	 r;
+
+	if (len > SESSION_MAXLINE) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	if (tagged(line, len)) {
+		toklen = token_next(&s->token, tok);
+		r = lineq_hold_tagged(s->lines, tok, toklen, line, len);
+	} else
+		r = lineq_hold(s->lines, line, len);
+	if (r == -1)
 		return -1;
 	send_held(s);
 	return 0;
@@ -142,7 +163,7 @@ int
 session_busy(const struct session *s)
 {
 	return link_queued(s->link) > SESSION_BUSY_BYTES ||
-	    lineq_nheld(s->lines) > SESSION_BUSY_LINES;
+	    lineq_nkept(s->lines) > SESSION_BUSY_LINES;
 }
 
 size_t
@@ -157,11 +178,17 @@ session_pending(const struct session *s, size_t i)
 	return lineq_held(s->lines, i, NULL);
 }
 
+size_t
+session_nwaiting(const struct session *s)
+{
+	return lineq_nunacked(s->lines);
+}
+
 void
 session_finish(struct session *s)
 {
 	s->finishing = 1;
-	if (link_state(s->link) == LINK_DOWN && lineq_nheld(s->lines) == 0)
+	if (link_state(s->link) == LINK_DOWN && lineq_nkept(s->lines) == 0)
 		stop(s);
 	else
 		send_held(s);
@@ -238,13 +265,22 @@ on_hello(void *arg, struct hello *h)
 	roster_hello(s->roster, h);
 }
 
-/* The roster reads every frame first; the hello reply lets lines out. */
+/*
+ * An ack confirms its line and goes no further; the error frame before
+ * a refusal says why.  The roster reads every other frame first; the
+ * hello reply lets lines out.
+ */
 static void
 on_frame(void *arg, const struct frame *f, int64_t now)
 {
 	struct session	*s = arg;
 	int		 flags;
 
+	if (f->kind == FRAME_ACK) {
+		(void)lineq_acked(s->lines, f->text, f->textlen);
+		maybe_shutdown(s);
+		return;
+	}
 	flags = roster_note(s->roster, f, now);
 	s->cb.frame(s->cb.arg, f, flags);
 	if (f->kind == FRAME_HELLO)
@@ -284,7 +320,7 @@ on_state(void *arg, enum link_state st, const char *why)
 }
 
 /*
- * An attempt failed or the link was lost: lines it did not write are
+ * An attempt failed or the link was lost: lines it did not confirm are
  * held again.  The first attempt failing is final; so is a loss after
  * the end of input once nothing is left to send.
  */
@@ -296,11 +332,28 @@ on_down(struct session *s, const char *why)
 	if (!s->started) {
 		snprintf(s->failed, sizeof(s->failed), "%s", why);
 		stop(s);
-	} else if (s->finishing && lineq_nheld(s->lines) == 0)
+	} else if (s->finishing && lineq_nkept(s->lines) == 0)
 		stop(s);
 }
 
-/* Sends, in order, what was typed while the link was not up. */
+/*
+ * True for a line that goes with a token: a message (also "//text") or
+ * an action, the lines the server answers with an ack.
+ */
+static int
+tagged(const char *line, size_t len)
+{
+	struct input	 in;
+
+	proto_parse_input(line, len, &in);
+	return in.kind == INPUT_MESSAGE || (in.kind == INPUT_COMMAND &&
+	    proto_is_command(&in, "me"));
+}
+
+/*
+ * Sends, in order, what is held: lines a lost link did not confirm, and
+ * what was typed while the link was not up.
+ */
 static void
 send_held(struct session *s)
 {
@@ -309,12 +362,22 @@ send_held(struct session *s)
 	uint64_t	 end;
 
 	while (link_state(s->link) == LINK_UP &&
-	    (line = lineq_held(s->lines, 0, &len)) != NULL) {
+	    (line = lineq_out(s->lines, &len)) != NULL) {
 		if (link_send(s->link, line, len, &end) == -1)
 			break;
 		lineq_move(s->lines, end);
 	}
-	if (s->finishing && lineq_nheld(s->lines) == 0)
+	maybe_shutdown(s);
+}
+
+/*
+ * After the end of input, half-closes once the server has confirmed
+ * every line; the link waits for what it still has queued.
+ */
+static void
+maybe_shutdown(struct session *s)
+{
+	if (s->finishing && !s->done && lineq_nkept(s->lines) == 0)
 		link_shutdown(s->link);
 }
 

@@ -9,10 +9,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "proto.h"
 #include "roster.h"
+#include "token.h"
 
 struct frame;
 struct session;
+
+/* The longest typed line: with "@TOKEN " in front it fits in a line. */
+#define SESSION_MAXLINE	(PROTO_MAXLINE - 1 - (TOKEN_MAX + 2))
 
 enum session_state {
 	SESSION_DOWN,		/* no connection; a reconnect is scheduled */
@@ -72,8 +77,11 @@ void		 session_io(struct session *, short revents, int64_t now);
 void		 session_tick(struct session *, int64_t now);
 
 /*
- * Sends a typed line, or keeps it until the session is up again; -1 if
- * out of memory.
+ * Sends a typed line, or keeps it until the session is up again.  A
+ * message or an action goes with a token and is kept until the server
+ * acknowledges it, sent again after each lost link until then; another
+ * line is kept until written.  -1 with errno set if out of memory, or
+ * EMSGSIZE if longer than SESSION_MAXLINE.
  */
 int		 session_send(struct session *, const char *line, size_t len);
 
@@ -85,8 +93,15 @@ size_t		 session_npending(const struct session *);
 const char	*session_pending(const struct session *, size_t i);
 
 /*
- * Stops reading from the user: flushes what is queued and then
- * half-closes; no reconnect after that unless lines are still waiting.
+ * Messages and actions the server has not acknowledged yet, held or
+ * sent: those that may not have reached the room if the client left now.
+ */
+size_t		 session_nwaiting(const struct session *);
+
+/*
+ * Stops reading from the user: sends what is held and half-closes once
+ * the server has confirmed every line; no reconnect after that unless
+ * lines are still waiting.
  */
 void		 session_finish(struct session *);
 /* True once finished and the server has closed the connection. */

@@ -30,6 +30,9 @@
 
 #define TUI_HISTORY	500		/* lines of input history */
 #define TUI_RENDER	(PROTO_MAXFRAME + 256)
+#define TUI_QUIT_MS	3000		/* /quit waits for acks this long */
+
+_Static_assert(EDIT_MAX <= SESSION_MAXLINE, "a typed line fits its token");
 
 struct tui {
 	struct session	*s;
@@ -47,6 +50,7 @@ struct tui {
 	int		 full;		/* the line refused text: said so */
 	int		 esc;		/* inside an unknown escape sequence */
 	int		 down;		/* the last state change was a loss */
+	int64_t		 leave_at;	/* after /quit: leave by then */
 	int		 quit;
 };
 
@@ -80,6 +84,7 @@ static int	skip_escape(struct tui *, wint_t, int);
 static void	insert(struct tui *, wint_t);
 static void	enter(struct tui *);
 static void	command(struct tui *, const char *, size_t);
+static void	quit(struct tui *, const char *, size_t);
 static void	save(struct tui *, const struct input *);
 static void	add(struct tui *, enum sb_kind, int, int64_t, const char *,
 		    size_t, const char *, size_t);
@@ -317,21 +322,29 @@ ui_turn(void *arg)
 	view_draw(t->view, &st, t->edit, clock_ms());
 }
 
-/* When the message window, held back in a flood, is due. */
+/* When the message window, held back in a flood, is due, or /quit's wait
+ * ends. */
 static int
 ui_timeout(void *arg)
 {
 	struct tui	*t = arg;
+	int64_t		 now = clock_ms();
+	int		 ms = view_timeout(t->view, now), left;
 
-	return view_timeout(t->view, clock_ms());
+	if (t->leave_at == 0)
+		return ms;
+	left = t->leave_at > now ? (int)(t->leave_at - now) : 0;
+	return ms < 0 || left < ms ? left : ms;
 }
 
+/* After a /quit that waits: once the server closed, or time is up. */
 static int
 ui_done(void *arg)
 {
 	struct tui	*t = arg;
 
-	return t->quit;
+	return t->quit || (t->leave_at != 0 && (session_done(t->s) ||
+	    clock_ms() >= t->leave_at));
 }
 
 /* One key: the binding's action on the input line or the view. */
@@ -483,10 +496,11 @@ command(struct tui *t, const char *line, size_t len)
 		return;
 	}
 	if (in.kind == INPUT_COMMAND && proto_is_command(&in, "quit")) {
-		if (session_state(t->s) == SESSION_UP)
-			session_send(t->s, line, len);
-		session_close(t->s);
-		t->quit = 1;
+		quit(t, line, len);
+		return;
+	}
+	if (t->leave_at != 0) {
+		notice(t, "*** leaving: /quit again to leave at once");
 		return;
 	}
 	if (in.kind == INPUT_COMMAND && proto_is_command(&in, "help"))
@@ -494,6 +508,34 @@ command(struct tui *t, const char *line, size_t len)
 			notice(t, help[i]);
 	if (session_send(t->s, line, len) == -1)
 		notice(t, "*** out of memory: line not sent");
+}
+
+/*
+ * /quit.  Messages the server has not acknowledged are not dropped
+ * unsaid: the /quit goes behind them, and the client waits up to
+ * TUI_QUIT_MS for the server to take them and close (sending them
+ * again if the link is lost meanwhile).  With none waiting, or on a
+ * second /quit, it leaves at once.
+ */
+static void
+quit(struct tui *t, const char *line, size_t len)
+{
+	char	buf[128];
+	size_t	n = session_nwaiting(t->s);
+
+	if (t->leave_at == 0 && n > 0 && session_send(t->s, line, len) == 0) {
+		session_finish(t->s);
+		t->leave_at = clock_ms() + TUI_QUIT_MS;
+		snprintf(buf, sizeof(buf), "*** leaving once the server has "
+		    "taken %zu message%s; /quit again to leave now", n,
+		    n == 1 ? "" : "s");
+		notice(t, buf);
+		return;
+	}
+	if (t->leave_at == 0 && session_state(t->s) == SESSION_UP)
+		session_send(t->s, line, len);
+	session_close(t->s);
+	t->quit = 1;
 }
 
 /* /save FILE: the scrollback as text, for searching a long flood. */

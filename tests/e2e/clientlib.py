@@ -12,6 +12,7 @@ SIGTERM, and a sanitizer report in that file fails the test.
 
 import os
 import re
+import select
 import shlex
 import signal
 import socket
@@ -20,7 +21,7 @@ import tempfile
 import threading
 import time
 
-from chatlib import TestError, binary_path, sanitizer_report
+from chatlib import TestError, binary_path, sanitizer_report, scaled
 
 DEFAULT_TIMEOUT = 5.0
 _count = 0
@@ -338,4 +339,101 @@ class FakeServer:
 
     def __exit__(self, *exc):
         self.close()
+        return False
+
+
+class FakeConn:
+    """One connection a ScriptedServer accepted: the client's lines in,
+    whatever the script sends out."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.buf = b""
+
+    def line(self, timeout=DEFAULT_TIMEOUT):
+        """The client's next line without its LF, or None at its EOF
+        (a half-close); TestError if neither comes in time."""
+        deadline = time.monotonic() + scaled(timeout)
+        while b"\n" not in self.buf:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TestError("no line from the client in %ss; have %r"
+                                % (timeout, self.buf))
+            r, _, _ = select.select([self.sock], [], [], left)
+            if not r:
+                continue
+            data = self.sock.recv(65536)
+            if not data:
+                if self.buf:
+                    raise TestError("EOF inside a line: %r" % self.buf)
+                return None
+            self.buf += data
+        line, self.buf = self.buf.split(b"\n", 1)
+        return line
+
+    def quiet(self, secs):
+        """True if for secs the client sends nothing and does not
+        half-close."""
+        if self.buf:
+            return False
+        r, _, _ = select.select([self.sock], [], [], scaled(secs))
+        return not r
+
+    def send(self, data):
+        self.sock.sendall(data)
+
+
+class ScriptedServer:
+    """A fake server for the client's reconnects: it accepts one
+    connection per script, in turn, and runs the script (called with a
+    FakeConn) in a thread, then closes that connection.  An exception in
+    a script stops the server and is raised again by close(), which also
+    waits for the scripts to end."""
+
+    def __init__(self, scripts, timeout=20.0):
+        self.lsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.lsock.bind(("127.0.0.1", 0))
+        self.lsock.listen(1)
+        self.lsock.settimeout(scaled(10))
+        self.port = self.lsock.getsockname()[1]
+        self.scripts = list(scripts)
+        self.timeout = timeout
+        self.error = None
+        self.served = 0
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        for script in self.scripts:
+            try:
+                c, _ = self.lsock.accept()
+            except OSError as e:
+                self.error = self.error or TestError(
+                    "no connection %d: %s" % (self.served + 1, e))
+                return
+            try:
+                script(FakeConn(c))
+                self.served += 1
+            except Exception as e:         # for close() to raise
+                self.error = e
+                return
+            finally:
+                c.close()
+
+    def close(self):
+        self.thread.join(scaled(self.timeout))
+        self.lsock.close()
+        if self.error is not None:
+            raise self.error
+        if self.thread.is_alive():
+            raise TestError("the scripts did not end in %ss" % self.timeout)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, *exc):
+        if exc_type is None:
+            self.close()
+        else:
+            self.lsock.close()
         return False

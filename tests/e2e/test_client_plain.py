@@ -1,18 +1,21 @@
 #!/usr/bin/python3
 """End-to-end tests of chat-client in plain mode (pipes, no curses) and of
 its command line: posting from a pipe, /who, order of many lines, what a
-hostile server sends made safe, half-close at the end of input, a server
-that cannot be reached, and bad arguments."""
+hostile server sends made safe, half-close at the end of input, messages
+sent again once with their tokens after a lost link and acked before the
+end, a server that cannot be reached, and bad arguments."""
 
 import re
 import select
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 
-from chatlib import Server, check, run_tests, scaled
-from clientlib import FakeServer, client_path, free_port, run_plain
+from chatlib import Server, check, run_tests, sanitizer_report, scaled
+from clientlib import (FakeServer, ScriptedServer, client_path, free_port,
+                       run_plain)
 
 
 def args(port, *extra):
@@ -151,7 +154,7 @@ def test_hostile_server_output_is_safe():
     finally:
         fake.close()
     check(rc == 0, "exit status 0, got %d: %r" % (rc, err))
-    check(fake.hello == b"CHAT/1 nick=tester", "hello: %r" % fake.hello)
+    check(fake.hello == b"CHAT/2 nick=tester", "hello: %r" % fake.hello)
     text = out.decode("utf-8")      # raises if not valid UTF-8
     bad = [c for c in text if (ord(c) < 0x20 and c != "\n") or
            0x7f <= ord(c) < 0xa0 or c in "\u202a\u202b\u202c\u202d\u202e"]
@@ -171,6 +174,130 @@ def test_hostile_server_output_is_safe():
           "unknown kinds ignored")
     check("*** still alive" in lines, "a line after an oversized one")
     check(not any(len(l) > 66000 for l in lines), "oversized line dropped")
+
+
+TOKEN = re.compile(rb"^@([0-9a-f]{16})\.(\d+) (.*)$")
+
+
+def tagged(conn, text, tokens, again=None):
+    """Reads the client's next line: text with a token, noted in tokens
+    and returned.  The token is again when given (a line sent again),
+    else a new one: of the key of those before, its counter higher."""
+    line = conn.line()
+    m = TOKEN.match(line or b"")
+    check(m is not None and m.group(3) == text,
+          "%r with a token: got %r" % (text, line))
+    tok = m.group(1) + b"." + m.group(2)
+    if again is not None:
+        check(tok == again, "%r sent again as %r, not %r" % (text, tok,
+                                                             again))
+    elif tokens:
+        check(all(t.split(b".")[0] == m.group(1) and
+                  int(t.split(b".")[1]) < int(m.group(2)) for t in tokens),
+              "%r: one key, a counter that grows: %r" % (tok, tokens))
+    tokens.append(tok)
+    return tok
+
+
+def frame(kind, nick, eid, text):
+    return b"%s 1700000000000 lobby %s 5 %d %s\r\n" % (
+        kind, nick, eid, text.replace(b" ", b"\\s"))
+
+
+def test_resends_unacked_after_reconnect():
+    """Messages and actions go with tokens and are kept until acked: the
+    link is dropped before some acks, and after the next hello reply
+    those go again once, with the same tokens, in the order typed and
+    before a line typed meanwhile; a written command is not sent again.
+    A refusal (ack id 0) drops its line, its error shown; an ack is never
+    shown.  At the end of input the client waits, across one more lost
+    link, for the last ack before it half-closes."""
+    toks = []
+    sent = {}
+    state = {}
+    # The client may connect before Popen returns: the scripts wait.
+    started = threading.Event()
+    proc = {}
+
+    def stdin():
+        check(started.wait(scaled(10)), "the client started")
+        return proc["p"].stdin
+
+    def first(c):
+        check(c.line() == b"CHAT/2 nick=tester", "first hello")
+        c.send(frame(b"hello", b"tester", 0, b"chat-server 9"))
+        stdin().write(b"one\n/who\n/me two\n//three\n")
+        stdin().flush()
+        sent["one"] = tagged(c, b"one", toks)
+        check(c.line() == b"/who", "a command goes without a token")
+        sent["two"] = tagged(c, b"/me two", toks)
+        sent["three"] = tagged(c, b"//three", toks)
+        c.send(frame(b"msg", b"tester", 1, b"one") +
+               frame(b"ack", b"tester", 1, sent["one"]))
+        check(c.quiet(0.3), "nothing more on the first link")
+
+    def second(c):
+        check(c.line() == b"CHAT/2 nick=tester room=lobby epoch=5 last=1",
+              "second hello resumes after id 1")
+        stdin().write(b"four\n")         # typed before the hello reply
+        stdin().flush()
+        check(c.quiet(0.5), "nothing before the hello reply")
+        c.send(frame(b"hello", b"tester", 1, b"chat-server 9"))
+        tagged(c, b"/me two", toks, sent["two"])
+        tagged(c, b"//three", toks, sent["three"])
+        sent["four"] = tagged(c, b"four", toks)
+        c.send(frame(b"error", b"-", 0, b"message not sent: history "
+                     b"could not be stored") +
+               frame(b"ack", b"tester", 0, sent["two"]) +
+               frame(b"msg", b"tester", 2, b"/three") +
+               frame(b"ack", b"tester", 2, sent["three"]) +
+               frame(b"ack", b"tester", 7, b"unknown.1"))
+        stdin().close()
+        check(c.quiet(0.5), "no half-close while four waits for its ack")
+
+    def third(c):
+        check(c.line() == b"CHAT/2 nick=tester room=lobby epoch=5 last=2",
+              "third hello resumes after id 2")
+        c.send(frame(b"hello", b"tester", 2, b"chat-server 9"))
+        tagged(c, b"four", toks, sent["four"])
+        check(c.quiet(0.5), "no half-close before the last ack")
+        state["running"] = proc["p"].poll() is None
+        c.send(frame(b"msg", b"tester", 3, b"four") +
+               frame(b"ack", b"tester", 3, sent["four"]))
+        check(c.line() is None, "half-close once all is acked")
+
+    # The scripts feed stdin; what the client prints waits in files.
+    with ScriptedServer([first, second, third]) as fake, \
+            tempfile.TemporaryFile() as fout, \
+            tempfile.TemporaryFile() as ferr:
+        p = subprocess.Popen([client_path()] + args(fake.port, "-n",
+                             "tester"), stdin=subprocess.PIPE,
+                             stdout=fout, stderr=ferr)
+        proc["p"] = p
+        started.set()
+        try:
+            fake.close()
+            p.wait(scaled(10))
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        fout.seek(0)
+        ferr.seek(0)
+        out, err = fout.read(), ferr.read()
+    check(not sanitizer_report(err.decode(errors="replace")),
+          "sanitizer report: %r" % err)
+    check(p.returncode == 0, "exit status 0: %r" % err)
+    check(state.get("running"), "still running at the end of input")
+    check(len(toks) == len(set(toks)) + 3, "each resend once: %r" % toks)
+    text = out.decode()
+    lines = text.split("\n")
+    for want in ("<tester> one", "<tester> /three", "<tester> four",
+                 "*** error: message not sent: history could not be stored"):
+        check(lines.count(want) == 1, "%r once: %r" % (want, lines))
+    check(not any(t.decode() in text for t in toks) and "unknown" not in text,
+          "no ack shown: %r" % text)
+    check(err.decode().count("reconnecting") == 2, "two losses: %r" % err)
 
 
 def test_reclaims_nick_held_by_old_link():
@@ -231,6 +358,8 @@ if __name__ == "__main__":
         ("many_lines_in_order", test_many_lines_in_order),
         ("last_line_without_newline", test_last_line_without_newline),
         ("hostile_server_output_is_safe", test_hostile_server_output_is_safe),
+        ("resends_unacked_after_reconnect",
+         test_resends_unacked_after_reconnect),
         ("reclaims_nick_held_by_old_link",
          test_reclaims_nick_held_by_old_link),
         ("cannot_connect", test_cannot_connect),

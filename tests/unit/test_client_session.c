@@ -2,10 +2,12 @@
  * test_client_session.c: the client's session and its link against a
  * test server on a real loopback socket: the first connection and its
  * failure, the hello and the resume point, lines kept while down and
- * sent after the hello reply, the member list, own and mention flags,
+ * sent after the hello reply, messages with tokens kept until acked and
+ * sent again after a lost link, the member list, own and mention flags,
  * keepalive pings and their pongs, the dead link, the half-close at the
- * end of input, a text-mode greeting before the hello reply, and name
- * lookups held at a gate (lookup_gate.h) while the loop goes on.
+ * end of input once all is acked, a text-mode greeting before the hello
+ * reply, and name lookups held at a gate (lookup_gate.h) while the loop
+ * goes on.
  */
 #include <sys/socket.h>
 
@@ -29,8 +31,10 @@
 #include "lookup_gate.h"
 #include "proto.h"
 #include "session.h"
+#include "token.h"
 
 #define MAXSEEN	32
+#define MAXTOKS	2048
 
 /* What the callbacks saw. */
 struct seen {
@@ -50,7 +54,11 @@ struct fixture {
 	char			 port[16];
 	struct seen		 seen;
 	struct session		*s;
+	char			 tok[MAXTOKS][PROTO_TOKENMAX + 1];
+	int			 ntok;		/* tokens the server saw */
 };
+
+static void	 assert_tokens_unique(struct fixture *);
 
 static void
 on_frame(void *arg, const struct frame *f, int flags)
@@ -182,6 +190,54 @@ expect_sent(struct fixture *fx, const char *want)
 	assert_string_equal(buf, want);
 }
 
+/* One line from the client, without its LF, waiting up to 2 s. */
+static void
+read_line(struct fixture *fx, char *buf, size_t cap)
+{
+	struct pollfd	 pfd = { fx->peer, POLLIN, 0 };
+	size_t		 have = 0;
+
+	session_io(fx->s, POLLOUT, clock_ms());
+	for (;;) {
+		assert_true(have < cap - 1);
+		assert_int_equal(poll(&pfd, 1, 2000), 1);
+		assert_int_equal(read(fx->peer, buf + have, 1), 1);
+		if (buf[have] == '\n')
+			break;
+		have++;
+	}
+	buf[have] = '\0';
+}
+
+/*
+ * Like expect_sent(), where a line of want that starts with "@* " stands
+ * for a line with some token; each token is noted in fx->tok, in turn.
+ */
+static void
+expect_tagged(struct fixture *fx, const char *want)
+{
+	char		 line[PROTO_MAXLINE + 1];
+	const char	*w, *nl, *tok, *rest;
+	size_t		 wlen, toklen, restlen;
+
+	for (w = want; (nl = strchr(w, '\n')) != NULL; w = nl + 1) {
+		read_line(fx, line, sizeof(line));
+		wlen = nl - w;
+		if (wlen < 3 || memcmp(w, "@* ", 3) != 0) {
+			assert_int_equal(strlen(line), wlen);
+			assert_memory_equal(line, w, wlen);
+			continue;
+		}
+		assert_int_equal(proto_split_token(line, strlen(line), &tok,
+		    &toklen, &rest, &restlen), 1);
+		assert_int_equal(restlen, wlen - 3);
+		assert_memory_equal(rest, w + 3, restlen);
+		assert_true(fx->ntok < MAXTOKS);
+		memcpy(fx->tok[fx->ntok], tok, toklen);
+		fx->tok[fx->ntok++][toklen] = '\0';
+	}
+}
+
 /* Nothing more from the client just now. */
 static void
 expect_quiet(struct fixture *fx)
@@ -244,7 +300,7 @@ test_hello_and_resume(void **state)
 {
 	struct fixture	*fx = *state;
 
-	expect_sent(fx, "CHAT/1 nick=alice\n");
+	expect_sent(fx, "CHAT/2 nick=alice\n");
 	assert_int_equal(session_state(fx->s), SESSION_HELLO);
 	welcome(fx);
 	assert_string_equal(session_nick(fx->s), "alice");
@@ -259,7 +315,7 @@ test_hello_and_resume(void **state)
 	server_closes(fx);
 	assert_string_equal(fx->seen.why, "connection closed by the server");
 	reconnect(fx);
-	expect_sent(fx, "CHAT/1 nick=alice room=lobby epoch=77 last=7\n");
+	expect_sent(fx, "CHAT/2 nick=alice room=lobby epoch=77 last=7\n");
 }
 
 static void
@@ -267,17 +323,17 @@ test_new_epoch_resets_last(void **state)
 {
 	struct fixture	*fx = *state;
 
-	expect_sent(fx, "CHAT/1 nick=alice\n");
+	expect_sent(fx, "CHAT/2 nick=alice\n");
 	welcome(fx);
 	server_says(fx, "msg 1 lobby bob 77 9 x\r\n");
 	server_closes(fx);
 	reconnect(fx);
-	expect_sent(fx, "CHAT/1 nick=alice room=lobby epoch=77 last=9\n");
+	expect_sent(fx, "CHAT/2 nick=alice room=lobby epoch=77 last=9\n");
 	/* The server restarted: the room has a new epoch and no history. */
 	server_says(fx, "hello 1 lobby alice 88 0 chat-server\\s1\r\n");
 	server_closes(fx);
 	reconnect(fx);
-	expect_sent(fx, "CHAT/1 nick=alice room=lobby epoch=88 last=0\n");
+	expect_sent(fx, "CHAT/2 nick=alice room=lobby epoch=88 last=0\n");
 }
 
 static void
@@ -285,7 +341,7 @@ test_pending_lines(void **state)
 {
 	struct fixture	*fx = *state;
 
-	expect_sent(fx, "CHAT/1 nick=alice\n");
+	expect_sent(fx, "CHAT/2 nick=alice\n");
 	welcome(fx);
 	server_closes(fx);
 	assert_int_equal(session_send(fx->s, "one", 3), 0);
@@ -295,15 +351,23 @@ test_pending_lines(void **state)
 	assert_string_equal(session_pending(fx->s, 1), "/me two");
 	assert_null(session_pending(fx->s, 2));
 	reconnect(fx);
-	expect_sent(fx, "CHAT/1 nick=alice room=lobby epoch=77 last=0\n");
+	expect_sent(fx, "CHAT/2 nick=alice room=lobby epoch=77 last=0\n");
 	/* Lines wait for the hello reply, then go out in order. */
 	expect_quiet(fx);
 	assert_int_equal(session_send(fx->s, "three", 5), 0);
 	welcome(fx);
-	expect_sent(fx, "one\n/me two\nthree\n");
+	expect_tagged(fx, "@* one\n@* /me two\n@* three\n");
 	assert_int_equal(session_npending(fx->s), 0);
 	assert_int_equal(session_send(fx->s, "four", 4), 0);
-	expect_sent(fx, "four\n");
+	expect_tagged(fx, "@* four\n");
+	/* Messages, actions, "//" messages: each token for good. */
+	assert_int_equal(session_send(fx->s, "/ME five", 8), 0);
+	assert_int_equal(session_send(fx->s, "//six", 5), 0);
+	assert_int_equal(session_send(fx->s, "/who", 4), 0);
+	assert_int_equal(session_send(fx->s, "  ", 2), 0);
+	assert_int_equal(session_send(fx->s, "/nick al", 8), 0);
+	expect_tagged(fx, "@* /ME five\n@* //six\n/who\n  \n/nick al\n");
+	assert_tokens_unique(fx);
 }
 
 /*
@@ -315,7 +379,7 @@ test_unwritten_lines_back(void **state)
 {
 	struct fixture	*fx = *state;
 
-	expect_sent(fx, "CHAT/1 nick=alice\n");
+	expect_sent(fx, "CHAT/2 nick=alice\n");
 	welcome(fx);
 	assert_int_equal(session_send(fx->s, "one", 3), 0);
 	assert_int_equal(session_send(fx->s, "two", 3), 0);
@@ -327,9 +391,142 @@ test_unwritten_lines_back(void **state)
 	assert_string_equal(session_pending(fx->s, 1), "two");
 	assert_string_equal(session_pending(fx->s, 2), "three");
 	reconnect(fx);
-	expect_sent(fx, "CHAT/1 nick=alice room=lobby epoch=77 last=0\n");
+	expect_sent(fx, "CHAT/2 nick=alice room=lobby epoch=77 last=0\n");
 	welcome(fx);
-	expect_sent(fx, "one\ntwo\nthree\n");
+	expect_tagged(fx, "@* one\n@* two\n@* three\n");
+}
+
+/*
+ * The tokens seen are distinct, valid, and of one key: a dot, then a
+ * counter that only grows.
+ */
+static void
+assert_tokens_unique(struct fixture *fx)
+{
+	const char	*dot;
+	int		 i, j;
+
+	for (i = 0; i < fx->ntok; i++) {
+		assert_true(proto_valid_token(fx->tok[i], strlen(fx->tok[i])));
+		assert_non_null(dot = strchr(fx->tok[i], '.'));
+		assert_int_equal(dot - fx->tok[i], TOKEN_KEYLEN);
+		assert_memory_equal(fx->tok[i], fx->tok[0], TOKEN_KEYLEN);
+		if (i > 0)
+			assert_true(strtoull(dot + 1, NULL, 10) >
+			    strtoull(strchr(fx->tok[i - 1], '.') + 1, NULL, 10));
+		for (j = 0; j < i; j++)
+			assert_string_not_equal(fx->tok[i], fx->tok[j]);
+	}
+}
+
+/* The server acks token i of those seen with id (0: refused). */
+static void
+server_acks(struct fixture *fx, int i, unsigned id)
+{
+	char	line[256];
+
+	snprintf(line, sizeof(line), "ack 1 lobby alice 77 %u %s\r\n", id,
+	    fx->tok[i]);
+	server_says(fx, line);
+}
+
+/*
+ * Messages stay until acked, not until written: a link lost before the
+ * acks of some sends those again after the next hello reply, with the
+ * same tokens, in the order typed and before what was typed while down;
+ * a command already written is not sent again.  An ack is not passed on,
+ * nor is one for a token not waiting; a refusal (id 0) drops its line
+ * and the error before it is shown.
+ */
+static void
+test_resend_after_loss(void **state)
+{
+	struct fixture	*fx = *state;
+	int		 n;
+
+	expect_sent(fx, "CHAT/2 nick=alice\n");
+	welcome(fx);
+	assert_int_equal(session_send(fx->s, "one", 3), 0);
+	assert_int_equal(session_send(fx->s, "/who", 4), 0);
+	assert_int_equal(session_send(fx->s, "/me two", 7), 0);
+	assert_int_equal(session_send(fx->s, "three", 5), 0);
+	expect_tagged(fx, "@* one\n/who\n@* /me two\n@* three\n");
+	assert_int_equal(session_nwaiting(fx->s), 3);
+	server_says(fx, "msg 1 lobby alice 77 1 one\r\n");
+	server_acks(fx, 0, 1);
+	server_says(fx, "ack 1 lobby alice 77 9 unknown.1\r\n");
+	assert_int_equal(fx->seen.nframes, 2);		/* hello, msg */
+	assert_int_equal(session_nwaiting(fx->s), 2);
+	server_closes(fx);
+	assert_int_equal(session_send(fx->s, "four", 4), 0);
+	assert_int_equal(session_npending(fx->s), 3);
+	assert_string_equal(session_pending(fx->s, 0), "/me two");
+	assert_string_equal(session_pending(fx->s, 2), "four");
+	reconnect(fx);
+	expect_sent(fx, "CHAT/2 nick=alice room=lobby epoch=77 last=1\n");
+	expect_quiet(fx);
+	/* Whatever nick the server gives, the lines go at once. */
+	server_says(fx, "hello 1 lobby guest7 77 1 chat-server\r\n");
+	expect_tagged(fx, "@* /me two\n@* three\n@* four\n");
+	assert_string_equal(fx->tok[3], fx->tok[1]);
+	assert_string_equal(fx->tok[4], fx->tok[2]);
+	n = fx->seen.nframes;
+	server_says(fx, "error 1 - - 0 0 message\\snot\\ssent:\\shistory\\s"
+	    "could\\snot\\sbe\\sstored\r\n");
+	server_acks(fx, 3, 0);
+	assert_int_equal(fx->seen.nframes, n + 1);
+	assert_string_equal(fx->seen.text[n], "error  message not sent: "
+	    "history could not be stored");
+	assert_int_equal(session_nwaiting(fx->s), 2);
+	server_closes(fx);
+	reconnect(fx);
+	expect_sent(fx, "CHAT/2 nick=alice room=lobby epoch=77 last=1\n");
+	welcome(fx);
+	expect_tagged(fx, "@* three\n@* four\n");
+	assert_string_equal(fx->tok[6], fx->tok[2]);
+	assert_string_equal(fx->tok[7], fx->tok[5]);
+	server_acks(fx, 6, 2);
+	server_acks(fx, 7, 3);
+	assert_int_equal(session_nwaiting(fx->s), 0);
+	/* An ack is no resume point: echoes it stood for may be missing. */
+	server_closes(fx);
+	reconnect(fx);
+	expect_sent(fx, "CHAT/2 nick=alice room=lobby epoch=77 last=1\n");
+	welcome(fx);
+	expect_quiet(fx);
+}
+
+/*
+ * Written lines that wait for their acks count against the limit, so
+ * that a server that takes lines but never acks them cannot make the
+ * client keep without end what is fed to it.
+ */
+static void
+test_busy_until_acked(void **state)
+{
+	struct fixture	*fx = *state;
+	char		 want[1100 * 5 + 1] = "";
+	int		 i;
+
+	expect_sent(fx, "CHAT/2 nick=alice\n");
+	welcome(fx);
+	for (i = 0; i < 1100 && !session_busy(fx->s); i++) {
+		assert_int_equal(session_send(fx->s, "x", 1), 0);
+		strcat(want, "@* x\n");
+		if (i % 100 == 0)
+			session_io(fx->s, POLLOUT, clock_ms());
+	}
+	assert_true(session_busy(fx->s));
+	assert_true(i > 1000);
+	expect_tagged(fx, want);
+	session_io(fx->s, POLLOUT, clock_ms());
+	assert_true(session_busy(fx->s));
+	for (i = 0; i < fx->ntok; i++) {
+		server_acks(fx, i, i + 1);
+		if (i > 100)
+			assert_false(session_busy(fx->s));
+	}
+	assert_int_equal(session_nwaiting(fx->s), 0);
 }
 
 static void
@@ -397,7 +594,7 @@ test_keepalive(void **state)
 	struct fixture	*fx = *state;
 	int64_t		 now = clock_ms();
 
-	expect_sent(fx, "CHAT/1 nick=alice\n");
+	expect_sent(fx, "CHAT/2 nick=alice\n");
 	welcome(fx);
 	assert_true(session_timeout(fx->s, now) > 29000);
 	session_tick(fx->s, now + 29000);
@@ -427,7 +624,7 @@ test_finish(void **state)
 	struct fixture	*fx = *state;
 	char		 buf[64];
 
-	expect_sent(fx, "CHAT/1 nick=alice\n");
+	expect_sent(fx, "CHAT/2 nick=alice\n");
 	assert_int_equal(session_send(fx->s, "/who", 4), 0);
 	session_finish(fx->s);
 	/* Not before the hello reply and the queued line. */
@@ -441,13 +638,47 @@ test_finish(void **state)
 	assert_true(session_done(fx->s));
 }
 
+/*
+ * At the end of input the session half-closes only once every message
+ * is acked, and reconnects meanwhile to send again what a lost link did
+ * not confirm.
+ */
+static void
+test_finish_waits_for_acks(void **state)
+{
+	struct fixture	*fx = *state;
+	char		 buf[64];
+
+	expect_sent(fx, "CHAT/2 nick=alice\n");
+	welcome(fx);
+	assert_int_equal(session_send(fx->s, "last words", 10), 0);
+	assert_int_equal(session_send(fx->s, "/who", 4), 0);
+	session_finish(fx->s);
+	expect_tagged(fx, "@* last words\n/who\n");
+	expect_quiet(fx);
+	server_closes(fx);
+	assert_false(session_done(fx->s));
+	reconnect(fx);
+	expect_sent(fx, "CHAT/2 nick=alice room=lobby epoch=77 last=0\n");
+	welcome(fx);
+	expect_tagged(fx, "@* last words\n");
+	assert_string_equal(fx->tok[1], fx->tok[0]);
+	expect_quiet(fx);
+	server_acks(fx, 1, 8);
+	session_io(fx->s, POLLOUT, clock_ms());
+	assert_int_equal(read(fx->peer, buf, sizeof(buf)), 0);
+	assert_false(session_done(fx->s));
+	server_closes(fx);
+	assert_true(session_done(fx->s));
+}
+
 static void
 test_reconnect_refused(void **state)
 {
 	struct fixture	*fx = *state;
 	char		 want[64];
 
-	expect_sent(fx, "CHAT/1 nick=alice\n");
+	expect_sent(fx, "CHAT/2 nick=alice\n");
 	welcome(fx);
 	/* The server goes away entirely: attempts are refused, then retried. */
 	close(fx->lfd);
@@ -531,7 +762,7 @@ test_slow_lookup(void **state)
 	struct pollfd	 pfd;
 	int64_t		 t0;
 
-	expect_sent(fx, "CHAT/1 nick=alice\n");
+	expect_sent(fx, "CHAT/2 nick=alice\n");
 	welcome(fx);
 	server_closes(fx);
 	gate_close();
@@ -556,9 +787,9 @@ test_slow_lookup(void **state)
 	assert_int_equal(session_state(fx->s), SESSION_HELLO);
 	fx->peer = accept(fx->lfd, NULL, NULL);
 	assert_true(fx->peer >= 0);
-	expect_sent(fx, "CHAT/1 nick=alice room=lobby epoch=77 last=0\n");
+	expect_sent(fx, "CHAT/2 nick=alice room=lobby epoch=77 last=0\n");
 	welcome(fx);
-	expect_sent(fx, "typed meanwhile\n");
+	expect_tagged(fx, "@* typed meanwhile\n");
 }
 
 /* A lookup that never ends in time is given up, and tried again later. */
@@ -619,17 +850,17 @@ test_text_greeting(void **state)
 {
 	struct fixture	*fx = *state;
 
-	expect_sent(fx, "CHAT/1 nick=alice\n");
+	expect_sent(fx, "CHAT/2 nick=alice\n");
 	server_says(fx, "*** welcome to chat-server 0.1.0; you are guest1\r\n"
 	    "*** 2 users online; type /help for commands\r\n"
 	    "[12:00] <bob> morning\r\n"
 	    "*** guest1 joined lobby\r\n"
-	    "<guest1> CHAT/1 nick=alice\r\n");
+	    "<guest1> CHAT/2 nick=alice\r\n");
 	assert_int_equal(fx->seen.nbad, 0);
 	assert_int_equal(fx->seen.nframes, 0);
 	assert_int_equal(session_state(fx->s), SESSION_HELLO);
-	server_says(fx, "*** error: unsupported protocol version 1 (this "
-	    "server speaks 2)\r\n");
+	server_says(fx, "*** error: unsupported protocol version 2 (this "
+	    "server speaks 3)\r\n");
 	assert_int_equal(fx->seen.nbad, 1);
 	welcome(fx);
 	assert_int_equal(fx->seen.nframes, 1);
@@ -654,6 +885,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_keepalive, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_finish, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_finish_waits_for_acks,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resend_after_loss, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_busy_until_acked, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_reconnect_refused, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_bad_lines, setup,
