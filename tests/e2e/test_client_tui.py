@@ -351,10 +351,11 @@ def test_keys_and_completion():
 
 
 def test_long_paste_refused():
-    """Issue 11, defect 8: a pasted line longer than the 4,095 bytes a
-    line holds is not cut silently: the input line keeps what fits, on a
-    character, and one warning says the rest was not taken."""
-    full = r"input line full \(4095 bytes\): the rest was not inserted$"
+    """Issue 11, defect 8: a pasted line longer than the 4,056 bytes a
+    line holds (4,095 less room for its token) is not cut silently: the
+    input line keeps what fits, on a character, and one warning says the
+    rest was not taken."""
+    full = r"input line full \(4056 bytes\): the rest was not inserted$"
     text = "".join("%04d-" % i for i in range(1000))    # 5,000 bytes
     wide = "\u00e9" * 2100                             # 4,200 bytes
     # Tall enough that both long lines and the warnings stay in view.
@@ -366,16 +367,16 @@ def test_long_paste_refused():
         a.wait(full)
         a.keys("Enter")
         m = obs.expect(r"^<alice> (\S+)$", 10)
-        check(m.group(1) == text[:4095], "the first 4095 bytes sent: %d "
+        check(m.group(1) == text[:4056], "the first 4056 bytes sent: %d "
               "bytes, ending %r" % (len(m.group(1)), m.group(1)[-10:]))
         a.wait(r"<alice> 0000-0001-")
         check(len(re.findall(full, a.screen(), re.M)) == 1,
               "one warning for the paste: %r" % a.screen())
-        # A character is never split: 2,047 of 2-byte ones fit.
+        # A character is never split: 2,028 of 2-byte ones fit.
         a.type(wide)
         a.keys("Enter")
         m = obs.expect(r"^<alice> (\S+)$", 10)
-        check(m.group(1) == wide[:2047], "whole characters: %d sent"
+        check(m.group(1) == wide[:2028], "whole characters: %d sent"
               % len(m.group(1)))
         wait_until(lambda: len(re.findall(full, a.screen(), re.M)) == 2,
                    what="a warning for the second paste", last=a.screen)
