@@ -263,6 +263,8 @@ on_hello(void *arg, struct hello *h)
 	struct session	*s = arg;
 
 	roster_hello(s->roster, h);
+	/* The key proves that a connection the server still holds is ours. */
+	snprintf(h->session, sizeof(h->session), "%s", s->token.key);
 }
 
 /*

@@ -226,6 +226,11 @@ hello_field(struct hello *h, const char *s, size_t len)
 			return -1;
 		memcpy(h->room, v, vlen);
 		h->room[vlen] = '\0';
+	} else if (klen == 7 && memcmp(s, "session", 7) == 0) {
+		if (!proto_valid_token(v, vlen))
+			return -1;
+		memcpy(h->session, v, vlen);
+		h->session[vlen] = '\0';
 	} else if (klen == 5 && memcmp(s, "epoch", 5) == 0)
 		return proto_parse_u64(v, vlen, &h->epoch);
 	else if (klen == 4 && memcmp(s, "last", 4) == 0)
@@ -281,6 +286,12 @@ proto_format_hello(const struct hello *h, char *buf, size_t cap)
 	if (h->epoch != 0 || h->last != 0) {
 		n = snprintf(buf + len, cap - len, " epoch=%" PRIu64
 		    " last=%" PRIu64, h->epoch, h->last);
+		if (n < 0 || (size_t)n >= cap - len)
+			return -1;
+		len += n;
+	}
+	if (h->session[0] != '\0') {
+		n = snprintf(buf + len, cap - len, " session=%s", h->session);
 		if (n < 0 || (size_t)n >= cap - len)
 			return -1;
 		len += n;

@@ -77,8 +77,10 @@ int	proto_parse_u64(const char *, size_t, uint64_t *v);
 
 /*
  * The frame-mode hello, a client's first line:
- *	CHAT/2 [nick=NICK] [room=ROOM] [epoch=EPOCH] [last=ID]
- * epoch and last name the last message the client saw, for a resume.
+ *	CHAT/2 [nick=NICK] [room=ROOM] [epoch=EPOCH] [last=ID] [session=KEY]
+ * epoch and last name the last message the client saw, for a resume;
+ * KEY, token characters, is the client's secret for taking its nick back
+ * from a connection of its own that the server still holds.
  */
 #define PROTO_HELLO_PREFIX	"CHAT/"
 
@@ -88,6 +90,7 @@ struct hello {
 	char		 room[PROTO_ROOMMAX + 1];	/* "" when not given */
 	uint64_t	 epoch;				/* 0 when not given */
 	uint64_t	 last;				/* 0 when not given */
+	char		 session[PROTO_TOKENMAX + 1];	/* "" when not given */
 };
 
 /* True if the line is a hello (of any version). */

@@ -39,6 +39,7 @@ struct user {
 	enum user_mode		 mode;
 	unsigned		 version;	/* of a frame client's hello */
 	int			 flags;
+	char			 session[PROTO_TOKENMAX + 1];	/* its hello's */
 	const char		*token;		/* of the line being handled */
 	size_t			 toklen;
 	char			 nick[PROTO_NICKMAX + 1];
@@ -78,6 +79,7 @@ static void	register_timeout(void *);
 static void	chat_register(struct user *, const char *, size_t);
 static int	chat_hello(struct user *, const char *, size_t);
 static void	chat_refuse(struct user *, const char *, const char *);
+static void	chat_replace(struct chat *, const struct hello *);
 static void	chat_welcome(struct user *, const char *);
 static void	chat_join(struct user *, struct room *, int, uint64_t,
 		    uint64_t);
@@ -421,6 +423,8 @@ chat_hello(struct user *u, const char *line, size_t len)
 	}
 	u->mode = USER_FRAME;
 	u->version = v;
+	snprintf(u->session, sizeof(u->session), "%s", h.session);
+	chat_replace(ch, &h);
 	if (h.nick[0] != '\0' && chat_find(ch, h.nick, strlen(h.nick)) == NULL)
 		snprintf(u->nick, sizeof(u->nick), "%s", h.nick);
 	else {
@@ -443,6 +447,25 @@ chat_hello(struct user *u, const char *line, size_t len)
 	chat_welcome(u, taken);
 	chat_join(u, r, h.epoch != 0, h.epoch, h.last);
 	return 0;
+}
+
+/*
+ * The same client (the same session key) coming back while the server
+ * still holds its old connection, which a lost route leaves open: the
+ * old one goes, so that the nick is free again.
+ */
+static void
+chat_replace(struct chat *ch, const struct hello *h)
+{
+	struct user	*old;
+
+	if (h->nick[0] == '\0' || h->session[0] == '\0' ||
+	    (old = chat_find(ch, h->nick, strlen(h->nick))) == NULL ||
+	    strcmp(old->session, h->session) != 0)
+		return;
+	log_info("%s: nick %s taken back by a new connection",
+	    conn_addr(old->conn), old->nick);
+	conn_close(old->conn, "replaced by a new connection");
 }
 
 /* The welcome notices and the message of the day. */

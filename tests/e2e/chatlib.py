@@ -121,20 +121,23 @@ class Server:
     """A chat-server process on a free port; use as a context manager."""
 
     def __init__(self, *args, stdin=False, timeout=DEFAULT_TIMEOUT,
-                 nofile=None):
+                 nofile=None, preexec=None):
         """args are chat-server options; nofile, if given, is the
-        server's descriptor limit (as ulimit -n would set it)."""
+        server's descriptor limit (as ulimit -n would set it); preexec
+        runs in the child before the server starts (other limits)."""
         self.args = [server_path(), "-p", "0", "-l", "127.0.0.1"]
         self.args += [str(a) for a in args]
         self.log = []
         self.port = None
         self.clients = []
         self._cond = threading.Condition()
-        pre = None
+        pre = preexec
         if nofile is not None:
             def pre():
                 hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
                 resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, hard))
+                if preexec is not None:
+                    preexec()
         self.proc = subprocess.Popen(
             server_wrapper() + self.args,
             stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
@@ -459,12 +462,12 @@ class FrameClient(Client):
     """A frame-mode client: sends a hello, reads frames."""
 
     def __init__(self, port, nick=None, room=None, epoch=None, last=None,
-                 hello=True, version=2, **kw):
+                 hello=True, version=2, session=None, **kw):
         Client.__init__(self, port, **kw)
         if hello:
             h = "CHAT/%d" % version
             for k, v in (("nick", nick), ("room", room), ("epoch", epoch),
-                         ("last", last)):
+                         ("last", last), ("session", session)):
                 if v is not None:
                     h += " %s=%s" % (k, v)
             self.send(h)

@@ -102,6 +102,33 @@ def test_refused_lines_acked_zero():
         check(ack.id == 0, "a refused token is not remembered: %r" % ack)
 
 
+def test_session_takes_nick_back():
+    """A hello with the session key of the connection that holds its
+    nick replaces that connection, as after a route was lost; another
+    key, or none, gets a guest nick."""
+    with Server() as srv:
+        w = joined(srv, "watch")
+        old = joined(srv, "alice", session="k3y")
+        w.expect_frame("join", lambda f: f.nick == "alice")
+        other = srv.frame_client(nick="alice", session="n0t")
+        h = other.expect_frame("hello")
+        check(h.nick.startswith("guest"), "another key: a guest: %r" % h)
+        plain = srv.frame_client(nick="alice")
+        h = plain.expect_frame("hello")
+        check(h.nick.startswith("guest"), "no key: a guest: %r" % h)
+        new = srv.frame_client(nick="alice", session="k3y")
+        h = new.expect_frame("hello")
+        check(h.nick == "alice", "the same key: the nick back: %r" % h)
+        q = w.expect_frame("quit", lambda f: f.nick == "alice")
+        check("replaced" in q.text, "the old one quit: %r" % q.text)
+        w.expect_frame("join", lambda f: f.nick == "alice")
+        old.expect_eof()
+        srv.wait_log(r"nick alice taken back by a new connection")
+        new.send("@t.1 still me")
+        m = w.expect_frame("msg")
+        check(m.nick == "alice" and m.text == "still me", "%r" % m)
+
+
 def test_text_mode_has_no_tokens():
     with Server() as srv:
         w = joined(srv, "watch")

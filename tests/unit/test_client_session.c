@@ -56,6 +56,7 @@ struct fixture {
 	struct session		*s;
 	char			 tok[MAXTOKS][PROTO_TOKENMAX + 1];
 	int			 ntok;		/* tokens the server saw */
+	char			 session[PROTO_TOKENMAX + 1];	/* first hello's */
 };
 
 static void	 assert_tokens_unique(struct fixture *);
@@ -190,6 +191,31 @@ expect_sent(struct fixture *fx, const char *want)
 	assert_string_equal(buf, want);
 }
 
+static void	 read_line(struct fixture *, char *, size_t);
+
+/*
+ * A hello: want, then the session key, 16 hex digits, the same in every
+ * hello of the session.
+ */
+static void
+expect_hello(struct fixture *fx, const char *want)
+{
+	char		 buf[1024];
+	const char	*key;
+	size_t		 n = strlen(want), i;
+
+	read_line(fx, buf, sizeof(buf));
+	assert_memory_equal(buf, want, n);
+	assert_memory_equal(buf + n, " session=", 9);
+	key = buf + n + 9;
+	assert_int_equal(strlen(key), 16);
+	for (i = 0; i < 16; i++)
+		assert_non_null(strchr("0123456789abcdef", key[i]));
+	if (fx->session[0] == '\0')
+		snprintf(fx->session, sizeof(fx->session), "%s", key);
+	assert_string_equal(key, fx->session);
+}
+
 /* One line from the client, without its LF, waiting up to 2 s. */
 static void
 read_line(struct fixture *fx, char *buf, size_t cap)
@@ -300,7 +326,7 @@ test_hello_and_resume(void **state)
 {
 	struct fixture	*fx = *state;
 
-	expect_sent(fx, "CHAT/2 nick=alice\n");
+	expect_hello(fx, "CHAT/2 nick=alice");
 	assert_int_equal(session_state(fx->s), SESSION_HELLO);
 	welcome(fx);
 	assert_string_equal(session_nick(fx->s), "alice");
@@ -315,7 +341,7 @@ test_hello_and_resume(void **state)
 	server_closes(fx);
 	assert_string_equal(fx->seen.why, "connection closed by the server");
 	reconnect(fx);
-	expect_sent(fx, "CHAT/2 nick=alice room=lobby epoch=77 last=7\n");
+	expect_hello(fx, "CHAT/2 nick=alice room=lobby epoch=77 last=7");
 }
 
 static void
@@ -323,17 +349,17 @@ test_new_epoch_resets_last(void **state)
 {
 	struct fixture	*fx = *state;
 
-	expect_sent(fx, "CHAT/2 nick=alice\n");
+	expect_hello(fx, "CHAT/2 nick=alice");
 	welcome(fx);
 	server_says(fx, "msg 1 lobby bob 77 9 x\r\n");
 	server_closes(fx);
 	reconnect(fx);
-	expect_sent(fx, "CHAT/2 nick=alice room=lobby epoch=77 last=9\n");
+	expect_hello(fx, "CHAT/2 nick=alice room=lobby epoch=77 last=9");
 	/* The server restarted: the room has a new epoch and no history. */
 	server_says(fx, "hello 1 lobby alice 88 0 chat-server\\s1\r\n");
 	server_closes(fx);
 	reconnect(fx);
-	expect_sent(fx, "CHAT/2 nick=alice room=lobby epoch=88 last=0\n");
+	expect_hello(fx, "CHAT/2 nick=alice room=lobby epoch=88 last=0");
 }
 
 static void
@@ -341,7 +367,7 @@ test_pending_lines(void **state)
 {
 	struct fixture	*fx = *state;
 
-	expect_sent(fx, "CHAT/2 nick=alice\n");
+	expect_hello(fx, "CHAT/2 nick=alice");
 	welcome(fx);
 	server_closes(fx);
 	assert_int_equal(session_send(fx->s, "one", 3), 0);
@@ -351,7 +377,7 @@ test_pending_lines(void **state)
 	assert_string_equal(session_pending(fx->s, 1), "/me two");
 	assert_null(session_pending(fx->s, 2));
 	reconnect(fx);
-	expect_sent(fx, "CHAT/2 nick=alice room=lobby epoch=77 last=0\n");
+	expect_hello(fx, "CHAT/2 nick=alice room=lobby epoch=77 last=0");
 	/* Lines wait for the hello reply, then go out in order. */
 	expect_quiet(fx);
 	assert_int_equal(session_send(fx->s, "three", 5), 0);
@@ -379,7 +405,7 @@ test_unwritten_lines_back(void **state)
 {
 	struct fixture	*fx = *state;
 
-	expect_sent(fx, "CHAT/2 nick=alice\n");
+	expect_hello(fx, "CHAT/2 nick=alice");
 	welcome(fx);
 	assert_int_equal(session_send(fx->s, "one", 3), 0);
 	assert_int_equal(session_send(fx->s, "two", 3), 0);
@@ -391,7 +417,7 @@ test_unwritten_lines_back(void **state)
 	assert_string_equal(session_pending(fx->s, 1), "two");
 	assert_string_equal(session_pending(fx->s, 2), "three");
 	reconnect(fx);
-	expect_sent(fx, "CHAT/2 nick=alice room=lobby epoch=77 last=0\n");
+	expect_hello(fx, "CHAT/2 nick=alice room=lobby epoch=77 last=0");
 	welcome(fx);
 	expect_tagged(fx, "@* one\n@* two\n@* three\n");
 }
@@ -444,7 +470,7 @@ test_resend_after_loss(void **state)
 	struct fixture	*fx = *state;
 	int		 n;
 
-	expect_sent(fx, "CHAT/2 nick=alice\n");
+	expect_hello(fx, "CHAT/2 nick=alice");
 	welcome(fx);
 	assert_int_equal(session_send(fx->s, "one", 3), 0);
 	assert_int_equal(session_send(fx->s, "/who", 4), 0);
@@ -463,7 +489,7 @@ test_resend_after_loss(void **state)
 	assert_string_equal(session_pending(fx->s, 0), "/me two");
 	assert_string_equal(session_pending(fx->s, 2), "four");
 	reconnect(fx);
-	expect_sent(fx, "CHAT/2 nick=alice room=lobby epoch=77 last=1\n");
+	expect_hello(fx, "CHAT/2 nick=alice room=lobby epoch=77 last=1");
 	expect_quiet(fx);
 	/* Whatever nick the server gives, the lines go at once. */
 	server_says(fx, "hello 1 lobby guest7 77 1 chat-server\r\n");
@@ -480,7 +506,7 @@ test_resend_after_loss(void **state)
 	assert_int_equal(session_nwaiting(fx->s), 2);
 	server_closes(fx);
 	reconnect(fx);
-	expect_sent(fx, "CHAT/2 nick=alice room=lobby epoch=77 last=1\n");
+	expect_hello(fx, "CHAT/2 nick=alice room=lobby epoch=77 last=1");
 	welcome(fx);
 	expect_tagged(fx, "@* three\n@* four\n");
 	assert_string_equal(fx->tok[6], fx->tok[2]);
@@ -491,7 +517,7 @@ test_resend_after_loss(void **state)
 	/* An ack is no resume point: echoes it stood for may be missing. */
 	server_closes(fx);
 	reconnect(fx);
-	expect_sent(fx, "CHAT/2 nick=alice room=lobby epoch=77 last=1\n");
+	expect_hello(fx, "CHAT/2 nick=alice room=lobby epoch=77 last=1");
 	welcome(fx);
 	expect_quiet(fx);
 }
@@ -508,7 +534,7 @@ test_busy_until_acked(void **state)
 	char		 want[1100 * 5 + 1] = "";
 	int		 i;
 
-	expect_sent(fx, "CHAT/2 nick=alice\n");
+	expect_hello(fx, "CHAT/2 nick=alice");
 	welcome(fx);
 	for (i = 0; i < 1100 && !session_busy(fx->s); i++) {
 		assert_int_equal(session_send(fx->s, "x", 1), 0);
@@ -594,7 +620,7 @@ test_keepalive(void **state)
 	struct fixture	*fx = *state;
 	int64_t		 now = clock_ms();
 
-	expect_sent(fx, "CHAT/2 nick=alice\n");
+	expect_hello(fx, "CHAT/2 nick=alice");
 	welcome(fx);
 	assert_true(session_timeout(fx->s, now) > 29000);
 	session_tick(fx->s, now + 29000);
@@ -624,7 +650,7 @@ test_finish(void **state)
 	struct fixture	*fx = *state;
 	char		 buf[64];
 
-	expect_sent(fx, "CHAT/2 nick=alice\n");
+	expect_hello(fx, "CHAT/2 nick=alice");
 	assert_int_equal(session_send(fx->s, "/who", 4), 0);
 	session_finish(fx->s);
 	/* Not before the hello reply and the queued line. */
@@ -649,7 +675,7 @@ test_finish_waits_for_acks(void **state)
 	struct fixture	*fx = *state;
 	char		 buf[64];
 
-	expect_sent(fx, "CHAT/2 nick=alice\n");
+	expect_hello(fx, "CHAT/2 nick=alice");
 	welcome(fx);
 	assert_int_equal(session_send(fx->s, "last words", 10), 0);
 	assert_int_equal(session_send(fx->s, "/who", 4), 0);
@@ -659,7 +685,7 @@ test_finish_waits_for_acks(void **state)
 	server_closes(fx);
 	assert_false(session_done(fx->s));
 	reconnect(fx);
-	expect_sent(fx, "CHAT/2 nick=alice room=lobby epoch=77 last=0\n");
+	expect_hello(fx, "CHAT/2 nick=alice room=lobby epoch=77 last=0");
 	welcome(fx);
 	expect_tagged(fx, "@* last words\n");
 	assert_string_equal(fx->tok[1], fx->tok[0]);
@@ -678,7 +704,7 @@ test_reconnect_refused(void **state)
 	struct fixture	*fx = *state;
 	char		 want[64];
 
-	expect_sent(fx, "CHAT/2 nick=alice\n");
+	expect_hello(fx, "CHAT/2 nick=alice");
 	welcome(fx);
 	/* The server goes away entirely: attempts are refused, then retried. */
 	close(fx->lfd);
@@ -762,7 +788,7 @@ test_slow_lookup(void **state)
 	struct pollfd	 pfd;
 	int64_t		 t0;
 
-	expect_sent(fx, "CHAT/2 nick=alice\n");
+	expect_hello(fx, "CHAT/2 nick=alice");
 	welcome(fx);
 	server_closes(fx);
 	gate_close();
@@ -787,7 +813,7 @@ test_slow_lookup(void **state)
 	assert_int_equal(session_state(fx->s), SESSION_HELLO);
 	fx->peer = accept(fx->lfd, NULL, NULL);
 	assert_true(fx->peer >= 0);
-	expect_sent(fx, "CHAT/2 nick=alice room=lobby epoch=77 last=0\n");
+	expect_hello(fx, "CHAT/2 nick=alice room=lobby epoch=77 last=0");
 	welcome(fx);
 	expect_tagged(fx, "@* typed meanwhile\n");
 }
@@ -850,7 +876,7 @@ test_text_greeting(void **state)
 {
 	struct fixture	*fx = *state;
 
-	expect_sent(fx, "CHAT/2 nick=alice\n");
+	expect_hello(fx, "CHAT/2 nick=alice");
 	server_says(fx, "*** welcome to chat-server 0.1.0; you are guest1\r\n"
 	    "*** 2 users online; type /help for commands\r\n"
 	    "[12:00] <bob> morning\r\n"

@@ -215,39 +215,44 @@ struct hcase {
 	const char	*room;
 	uint64_t	 epoch;
 	uint64_t	 last;
+	const char	*session;
 };
 
 static const struct hcase hcases[] = {
-	{ "CHAT/1", 1, 0, 1, "", "", 0, 0 },
+	{ "CHAT/1", 1, 0, 1, "", "", 0, 0, "" },
 	{ "CHAT/1 nick=bob room=dev epoch=123 last=45", 1, 0, 1, "bob",
-	    "dev", 123, 45 },
-	{ "CHAT/1 last=7 nick=Al", 1, 0, 1, "Al", "", 0, 7 },
-	{ "CHAT/2", 1, 0, 2, "", "", 0, 0 },
-	{ "CHAT/10 nick=x", 1, 0, 10, "x", "", 0, 0 },
-	{ "CHAT/1  nick=bob   room=a  ", 1, 0, 1, "bob", "a", 0, 0 },
-	{ "CHAT/1 foo=bar nick=bob flag", 1, 0, 1, "bob", "", 0, 0 },
+	    "dev", 123, 45, "" },
+	{ "CHAT/1 last=7 nick=Al", 1, 0, 1, "Al", "", 0, 7, "" },
+	{ "CHAT/2", 1, 0, 2, "", "", 0, 0, "" },
+	{ "CHAT/10 nick=x", 1, 0, 10, "x", "", 0, 0, "" },
+	{ "CHAT/1  nick=bob   room=a  ", 1, 0, 1, "bob", "a", 0, 0, "" },
+	{ "CHAT/1 foo=bar nick=bob flag", 1, 0, 1, "bob", "", 0, 0, "" },
 	{ "CHAT/1 epoch=18446744073709551615", 1, 0, 1, "", "",
-	    UINT64_MAX, 0 },
+	    UINT64_MAX, 0, "" },
 	{ "CHAT/1 nick=abcdefghijklmnop", 1, 0, 1, "abcdefghijklmnop", "",
-	    0, 0 },
-	{ "CHAT/1 nick=abcdefghijklmnopq", 1, -1, 0, "", "", 0, 0 },
-	{ "CHAT/1 nick=1bad", 1, -1, 0, "", "", 0, 0 },
-	{ "CHAT/1 nick=", 1, -1, 0, "", "", 0, 0 },
-	{ "CHAT/1 room=", 1, -1, 0, "", "", 0, 0 },
-	{ "CHAT/1 room=a.b", 1, -1, 0, "", "", 0, 0 },
-	{ "CHAT/1 epoch=x", 1, -1, 0, "", "", 0, 0 },
-	{ "CHAT/1 epoch=", 1, -1, 0, "", "", 0, 0 },
-	{ "CHAT/1 last=-1", 1, -1, 0, "", "", 0, 0 },
-	{ "CHAT/1 epoch=18446744073709551616", 1, -1, 0, "", "", 0, 0 },
-	{ "CHAT/1x", 1, -1, 0, "", "", 0, 0 },
-	{ "CHAT/99999999999999999999", 1, -1, 0, "", "", 0, 0 },
-	{ "CHAT/", 0, -1, 0, "", "", 0, 0 },
-	{ "CHAT/x", 0, -1, 0, "", "", 0, 0 },
-	{ "CHAT", 0, -1, 0, "", "", 0, 0 },
-	{ "chat/1", 0, -1, 0, "", "", 0, 0 },
-	{ " CHAT/1", 0, -1, 0, "", "", 0, 0 },
-	{ "hello", 0, -1, 0, "", "", 0, 0 },
-	{ "", 0, -1, 0, "", "", 0, 0 },
+	    0, 0, "" },
+	{ "CHAT/1 nick=abcdefghijklmnopq", 1, -1, 0, "", "", 0, 0, "" },
+	{ "CHAT/1 nick=1bad", 1, -1, 0, "", "", 0, 0, "" },
+	{ "CHAT/1 nick=", 1, -1, 0, "", "", 0, 0, "" },
+	{ "CHAT/1 room=", 1, -1, 0, "", "", 0, 0, "" },
+	{ "CHAT/1 room=a.b", 1, -1, 0, "", "", 0, 0, "" },
+	{ "CHAT/1 epoch=x", 1, -1, 0, "", "", 0, 0, "" },
+	{ "CHAT/1 epoch=", 1, -1, 0, "", "", 0, 0, "" },
+	{ "CHAT/1 last=-1", 1, -1, 0, "", "", 0, 0, "" },
+	{ "CHAT/1 epoch=18446744073709551616", 1, -1, 0, "", "", 0, 0, "" },
+	{ "CHAT/1x", 1, -1, 0, "", "", 0, 0, "" },
+	{ "CHAT/99999999999999999999", 1, -1, 0, "", "", 0, 0, "" },
+	{ "CHAT/", 0, -1, 0, "", "", 0, 0, "" },
+	{ "CHAT/x", 0, -1, 0, "", "", 0, 0, "" },
+	{ "CHAT", 0, -1, 0, "", "", 0, 0, "" },
+	{ "chat/1", 0, -1, 0, "", "", 0, 0, "" },
+	{ " CHAT/1", 0, -1, 0, "", "", 0, 0, "" },
+	{ "hello", 0, -1, 0, "", "", 0, 0, "" },
+	{ "", 0, -1, 0, "", "", 0, 0, "" },
+	{ "CHAT/2 nick=a session=3f9a1c2b7d6e5f40", 1, 0, 2, "a", "", 0, 0,
+	    "3f9a1c2b7d6e5f40" },
+	{ "CHAT/2 session=", 1, -1, 0, "", "", 0, 0, "" },
+	{ "CHAT/2 session=a\x01b", 1, -1, 0, "", "", 0, 0, "" },
 };
 
 static void
@@ -272,6 +277,7 @@ test_hello_parse(void **state)
 		assert_string_equal(h.room, c->room);
 		assert_true(h.epoch == c->epoch);
 		assert_true(h.last == c->last);
+		assert_string_equal(h.session, c->session);
 	}
 }
 
@@ -349,6 +355,12 @@ test_hello_format(void **state)
 	assert_string_equal(buf,
 	    "CHAT/2 nick=bob room=dev epoch=1700000000123 last=42");
 	assert_int_equal(n, (int)strlen(buf));
+	strcpy(h.session, "k3y");
+	n = proto_format_hello(&h, buf, sizeof(buf));
+	assert_string_equal(buf, "CHAT/2 nick=bob room=dev "
+	    "epoch=1700000000123 last=42 session=k3y");
+	assert_int_equal(proto_parse_hello(buf, (size_t)n, &back), 0);
+	assert_string_equal(back.session, "k3y");
 	assert_int_equal(proto_parse_hello(buf, n, &back), 0);
 	assert_memory_equal(&back, &h, sizeof(h));
 	/* Too small a buffer, by one byte or by many, fails. */
