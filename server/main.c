@@ -39,6 +39,7 @@
 #define SENDQ_DEFAULT	(256 * 1024)
 #define SENDQ_HARD_X	16	/* default hard limit: times the soft one */
 #define SENDQ_SECS	10
+#define KEEP_DEFAULT	10000	/* messages per room in --db */
 
 enum {
 	OPT_SENDQ = 256,
@@ -47,7 +48,11 @@ enum {
 	OPT_FLOOD_RATE,
 	OPT_FLOOD_BURST,
 	OPT_MOTD,
-	OPT_DEAD_TIMEOUT
+	OPT_DEAD_TIMEOUT,
+	OPT_DB,
+	OPT_DB_SYNC,
+	OPT_KEEP,
+	OPT_KEEP_DAYS
 };
 
 static const struct option longopts[] = {
@@ -62,6 +67,10 @@ static const struct option longopts[] = {
 	{ "flood-burst",	required_argument,	NULL, OPT_FLOOD_BURST },
 	{ "motd",		required_argument,	NULL, OPT_MOTD },
 	{ "dead-timeout",	required_argument,	NULL, OPT_DEAD_TIMEOUT },
+	{ "db",			required_argument,	NULL, OPT_DB },
+	{ "db-sync",		required_argument,	NULL, OPT_DB_SYNC },
+	{ "keep",		required_argument,	NULL, OPT_KEEP },
+	{ "keep-days",		required_argument,	NULL, OPT_KEEP_DAYS },
 	{ "quiet",		no_argument,		NULL, 'q' },
 	{ "verbose",		no_argument,		NULL, 'v' },
 	{ "help",		no_argument,		NULL, 'h' },
@@ -77,6 +86,7 @@ struct config {
 	struct conn_limits	 lim;
 	unsigned		 dead_secs;	/* silence that drops a client */
 	const char		*motd;		/* its file, or NULL */
+	struct store_sql_config	 db;		/* path NULL: in memory */
 	int			 level;
 };
 
@@ -112,6 +122,7 @@ static void	reload(struct server *);
 static void	stop(void *);
 static void	stop_now(void *);
 static int	clients_max(int, int *);
+static struct store *store_setup(const struct config *);
 static void	setup(struct server *);
 static void	teardown(struct server *);
 
@@ -121,8 +132,11 @@ usage(FILE *fp)
 	fprintf(fp,
 	    "usage: chat-server [-hqVv] [-H lines] [-l address] "
 	    "[-m max-clients] [-p port]\n"
-	    "                   [--dead-timeout secs] [--flood-burst lines]\n"
-	    "                   [--flood-rate lines] [--motd file] "
+	    "                   [--db file] [--db-sync full | normal] "
+	    "[--dead-timeout secs]\n"
+	    "                   [--flood-burst lines] [--flood-rate lines] "
+	    "[--keep messages]\n"
+	    "                   [--keep-days days] [--motd file] "
 	    "[--sendq bytes]\n"
 	    "                   [--sendq-hard bytes] [--sendq-time secs]\n");
 }
@@ -154,13 +168,21 @@ help(void)
 	    "welcome\n"
 	    "      --dead-timeout SECS   drop a silent frame-mode client "
 	    "(default %d)\n"
+	    "      --db FILE             history in the SQLite file FILE "
+	    "(default: in memory)\n"
+	    "      --db-sync MODE        full (default) or normal: what a power "
+	    "loss may undo\n"
+	    "      --keep N              messages per room in --db "
+	    "(default %d; 0: all)\n"
+	    "      --keep-days D         drop messages after D days "
+	    "(default: keep)\n"
 	    "  -q, --quiet               log listening addresses and errors "
 	    "only\n"
 	    "  -v, --verbose             log debug lines too\n"
 	    "  -h, --help                this help\n"
 	    "  -V, --version             print the version\n",
 	    PROTO_PORT, SENDQ_DEFAULT, SENDQ_HARD_X, SENDQ_SECS,
-	    PROTO_DEAD_SECS);
+	    PROTO_DEAD_SECS, KEEP_DEFAULT);
 }
 
 static void
@@ -233,6 +255,27 @@ parse_opt(int ch, char **argv, struct config *cf)
 	case OPT_DEAD_TIMEOUT:
 		cf->dead_secs = (unsigned)number("--dead-timeout", optarg, 1,
 		    86400);
+		break;
+	case OPT_DB:
+		if (*optarg == '\0')
+			badarg("--db", optarg, "expected a file name");
+		cf->db.path = optarg;
+		break;
+	case OPT_DB_SYNC:
+		if (strcmp(optarg, "full") == 0)
+			cf->db.sync = STORE_SYNC_FULL;
+		else if (strcmp(optarg, "normal") == 0)
+			cf->db.sync = STORE_SYNC_NORMAL;
+		else
+			badarg("--db-sync", optarg, "expected full or normal");
+		break;
+	case OPT_KEEP:
+		cf->db.keep = (unsigned)number("--keep", optarg, 0,
+		    1000000000);
+		break;
+	case OPT_KEEP_DAYS:
+		cf->db.keep_days = (unsigned)number("--keep-days", optarg, 0,
+		    36500);
 		break;
 	case 'q':
 		cf->level = LOG_QUIET;
@@ -336,6 +379,7 @@ sweep(void *arg)
 	int		 n = conns_count(srv->conns);
 
 	conns_sweep(srv->conns);
+	store_maintain(srv->store);
 	if (n > srv->peak)
 		srv->peak = n;
 #ifdef __GLIBC__
@@ -453,6 +497,26 @@ clients_max(int asked, int *spare)
 	return asked;
 }
 
+/*
+ * History in the --db file, or else in memory.  A file over the size
+ * limit fails its write with EFBIG, which the store reports, rather than
+ * kill the server with SIGXFSZ.
+ */
+static struct store *
+store_setup(const struct config *cf)
+{
+	struct store	*st;
+	char		 why[512];
+
+	if (cf->db.path == NULL)
+		return store_mem_new(cf->history);
+	signal(SIGXFSZ, SIG_IGN);
+	if ((st = store_sql_open(&cf->db, why, sizeof(why))) == NULL)
+		fatalx("%s", why);
+	log_info("history in %s", cf->db.path);
+	return st;
+}
+
 /* Puts the server together; exits on failure. */
 static void
 setup(struct server *srv)
@@ -468,7 +532,7 @@ setup(struct server *srv)
 		exit(2);
 	}
 	if ((srv->loop = loop_new()) == NULL ||
-	    (srv->store = store_mem_new(srv->cf.history)) == NULL ||
+	    (srv->store = store_setup(&srv->cf)) == NULL ||
 	    (srv->rooms = rooms_new(srv->store, srv->cf.history)) == NULL ||
 	    (srv->conns = conns_new(srv->loop, &srv->cf.lim)) == NULL ||
 	    (srv->chat = chat_new(srv->loop, srv->conns, srv->rooms,
@@ -523,6 +587,7 @@ main(int argc, char **argv)
 	srv.cf.lim.flood_rate = 10;
 	srv.cf.lim.flood_burst = 20;
 	srv.cf.dead_secs = PROTO_DEAD_SECS;
+	srv.cf.db.keep = KEEP_DEFAULT;
 	srv.cf.level = LOG_INFO;
 	parse_args(argc, argv, &srv.cf);
 	log_init("chat-server", srv.cf.level, LOG_STAMP);
