@@ -154,7 +154,8 @@ def test_hostile_server_output_is_safe():
     finally:
         fake.close()
     check(rc == 0, "exit status 0, got %d: %r" % (rc, err))
-    check(fake.hello == b"CHAT/2 nick=tester", "hello: %r" % fake.hello)
+    check(re.fullmatch(rb"CHAT/2 nick=tester session=[0-9a-f]{16}",
+                       fake.hello), "hello: %r" % fake.hello)
     text = out.decode("utf-8")      # raises if not valid UTF-8
     bad = [c for c in text if (ord(c) < 0x20 and c != "\n") or
            0x7f <= ord(c) < 0xa0 or c in "\u202a\u202b\u202c\u202d\u202e"]
@@ -223,8 +224,17 @@ def test_resends_unacked_after_reconnect():
         check(started.wait(scaled(10)), "the client started")
         return proc["p"].stdin
 
+    keys = []
+
+    def hello_is(c, want, what):
+        """The hello is want and the session key, the same every time."""
+        m = re.fullmatch(re.escape(want) + rb" session=([0-9a-f]{16})",
+                         c.line())
+        check(m is not None and (not keys or keys[0] == m.group(1)), what)
+        keys.append(m.group(1))
+
     def first(c):
-        check(c.line() == b"CHAT/2 nick=tester", "first hello")
+        hello_is(c, b"CHAT/2 nick=tester", "first hello")
         c.send(frame(b"hello", b"tester", 0, b"chat-server 9"))
         stdin().write(b"one\n/who\n/me two\n//three\n")
         stdin().flush()
@@ -237,8 +247,8 @@ def test_resends_unacked_after_reconnect():
         check(c.quiet(0.3), "nothing more on the first link")
 
     def second(c):
-        check(c.line() == b"CHAT/2 nick=tester room=lobby epoch=5 last=1",
-              "second hello resumes after id 1")
+        hello_is(c, b"CHAT/2 nick=tester room=lobby epoch=5 last=1",
+                 "second hello resumes after id 1, same key")
         stdin().write(b"four\n")         # typed before the hello reply
         stdin().flush()
         check(c.quiet(0.5), "nothing before the hello reply")
@@ -256,8 +266,8 @@ def test_resends_unacked_after_reconnect():
         check(c.quiet(0.5), "no half-close while four waits for its ack")
 
     def third(c):
-        check(c.line() == b"CHAT/2 nick=tester room=lobby epoch=5 last=2",
-              "third hello resumes after id 2")
+        hello_is(c, b"CHAT/2 nick=tester room=lobby epoch=5 last=2",
+                 "third hello resumes after id 2, same key")
         c.send(frame(b"hello", b"tester", 2, b"chat-server 9"))
         tagged(c, b"four", toks, sent["four"])
         check(c.quiet(0.5), "no half-close before the last ack")
