@@ -73,13 +73,14 @@ $(LIBCHAT): $(COMMON_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $(COMMON_OBJ)
 
-# The server keeps history in SQLite (server/store_sql.c).
+# The server keeps history in SQLite (server/store_sql.c), whose WAL a
+# thread syncs (server/syncer.c).
 SQLITE_CFLAGS := $(shell $(PKG_CONFIG) --cflags sqlite3 2>/dev/null)
 SQLITE_LIBS   := $(shell $(PKG_CONFIG) --libs sqlite3 2>/dev/null || \
 		 echo -lsqlite3)
 $(SERVER): $(SERVER_OBJ) $(LIBCHAT)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(SERVER_OBJ) $(LIBCHAT) \
-	    $(SQLITE_LIBS) $(LDLIBS)
+	    $(SQLITE_LIBS) -pthread $(LDLIBS)
 
 # The client looks names up in a thread (client/resolve.c).
 CLIENT_LIBS = $(CURSES_LIBS) -pthread
@@ -93,7 +94,7 @@ $(CLIENT): $(CLIENT_OBJ) $(LIBCHAT)
 $(O)/tests/unit/test_server_%: $(O)/tests/unit/test_server_%.o \
     $(filter-out %/main.o,$(SERVER_OBJ)) $(LIBCHAT)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) \
-	    $(SQLITE_LIBS) $(LDLIBS)
+	    $(SQLITE_LIBS) -pthread $(LDLIBS)
 
 $(O)/tests/unit/test_client_%: $(O)/tests/unit/test_client_%.o \
     $(filter-out %/main.o,$(CLIENT_OBJ)) $(LIBCHAT)

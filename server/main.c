@@ -118,6 +118,7 @@ static int	accepted(void *, int, const char *);
 static void	before_sleep(void *);
 static void	sweep(void *);
 static void	on_signals(int, int, void *);
+static void	on_synced(int, int, void *);
 static void	reload(struct server *);
 static void	stop(void *);
 static void	stop_now(void *);
@@ -396,6 +397,16 @@ sweep(void *arg)
 }
 
 static void
+on_synced(int fd, int ready, void *arg)
+{
+	struct server	*srv = arg;
+
+	(void)fd;
+	(void)ready;
+	(void)store_synced(srv->store);
+}
+
+static void
 on_signals(int fd, int ready, void *arg)
 {
 	struct server	*srv = arg;
@@ -543,6 +554,10 @@ setup(struct server *srv)
 	    sizeof(sigs[0]))) == -1 ||
 	    loop_add(srv->loop, srv->sigfd, LOOP_READ, on_signals, srv) == -1)
 		fatal("signals");
+	/* The disk caught up: before_sleep() delivers what it now holds. */
+	if (store_fd(srv->store) != -1 && loop_add(srv->loop,
+	    store_fd(srv->store), LOOP_READ, on_synced, srv) == -1)
+		fatal("history");
 	if ((srv->listener = listen_open(srv->loop, srv->cf.listen,
 	    srv->cf.port, "*** error: server full\r\n", accepted, srv,
 	    err)) == NULL)

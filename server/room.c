@@ -42,9 +42,17 @@ enum pend_kind {
 	PEND_REPEAT		/* from sent a token again: only its ack */
 };
 
-/* Something the room was told, waiting for the commit; owns its strings. */
+enum pend_state {
+	PEND_NEW,		/* not yet committed */
+	PEND_STORED,		/* committed: delivered once ticket is synced */
+	PEND_LOST		/* its commit failed: refused in its turn */
+};
+
+/* Something the room was told, waiting for the disk; owns its strings. */
 struct pending {
 	enum pend_kind		 kind;
+	enum pend_state		 state;
+	uint64_t		 ticket;	/* of the commit that holds it */
 	struct frame		 f;
 	struct member		*from;
 	char			*token;
@@ -75,6 +83,8 @@ struct rooms {
 	unsigned		 lines;		/* replayed on a join */
 	struct room		*head;
 	struct room		*dirty;		/* with pending events */
+	int			 uncommitted;	/* pending events not committed */
+	uint64_t		 ticket;	/* of the last commit */
 	int			 settling;
 };
 
@@ -88,7 +98,9 @@ static void	room_retire(struct room *, int);
 static void	room_pend(struct room *, enum pend_kind, const struct frame *,
 		    struct member *, const char *, size_t);
 static void	room_seal(struct room *);
-static void	room_deliver(struct room *, struct pending *, int);
+static void	room_deliver(struct room *, struct pending *);
+static void	rooms_commit(struct rooms *);
+static void	rooms_deliver(struct rooms *);
 static void	room_event(struct room *, const struct frame *,
 		    struct member *);
 static void	room_ack(struct member *, const char *, size_t,
@@ -557,6 +569,8 @@ room_pend(struct room *r, enum pend_kind kind, const struct frame *f,
 		return;
 	}
 	p->kind = kind;
+	p->state = PEND_NEW;
+	p->ticket = 0;
 	p->f = *f;
 	p->from = from;
 	p->toklen = toklen;
@@ -577,6 +591,7 @@ room_pend(struct room *r, enum pend_kind kind, const struct frame *f,
 	d[toklen] = '\0';
 	*r->pend_tail = p;
 	r->pend_tail = &p->next;
+	r->set->uncommitted = 1;
 	if (!r->dirty) {
 		r->dirty = 1;
 		r->dirty_next = r->set->dirty;
@@ -584,45 +599,95 @@ room_pend(struct room *r, enum pend_kind kind, const struct frame *f,
 	}
 }
 
-/* Settles now if r has anything pending: before a member may leave it. */
+/*
+ * Settles now if r has anything pending, waiting for the disk if need
+ * be: before a member leaves it, or is sent anything of its own.
+ */
 static void
 room_seal(struct room *r)
 {
-	if (r->pend != NULL && !r->set->settling)
-		rooms_settle(r->set);
+	struct rooms	*set = r->set;
+
+	if (r->pend == NULL || set->settling)
+		return;
+	rooms_commit(set);
+	store_wait(set->store, set->ticket);
+	rooms_deliver(set);
 }
 
 void
 rooms_settle(struct rooms *set)
 {
+	rooms_commit(set);
+	rooms_deliver(set);
+}
+
+/*
+ * Commits what the rooms were told since the last commit; each event
+ * takes the commit's ticket, and a message the commit lost is refused,
+ * in its place, once what came before it is delivered.
+ */
+static void
+rooms_commit(struct rooms *set)
+{
 	struct room	*r;
-	struct member	*m;
 	struct pending	*p;
+	uint64_t	 t;
 	int		 stored;
+
+	if (!set->uncommitted)
+		return;
+	set->uncommitted = 0;
+	if ((stored = store_commit(set->store, &t) == 0))
+		set->ticket = t;
+	for (r = set->dirty; r != NULL; r = r->dirty_next) {
+		for (p = r->pend; p != NULL; p = p->next) {
+			if (p->state != PEND_NEW)
+				continue;
+			p->ticket = set->ticket;
+			p->state = stored || p->kind == PEND_EVENT ?
+			    PEND_STORED : PEND_LOST;
+		}
+	}
+}
+
+/* Delivers, room by room and in order, what is on disk now. */
+static void
+rooms_deliver(struct rooms *set)
+{
+	struct room	**rp, *r;
+	struct member	 *m;
+	struct pending	 *p;
+	uint64_t	  synced;
+	int		  n;
 
 	if (set->dirty == NULL)
 		return;
+	synced = store_synced(set->store);
 	set->settling = 1;
-	stored = store_commit(set->store) == 0;
-	while ((r = set->dirty) != NULL) {
-		set->dirty = r->dirty_next;
-		r->dirty = 0;
-		while ((p = r->pend) != NULL) {
+	for (rp = &set->dirty; (r = *rp) != NULL; ) {
+		for (n = 0; (p = r->pend) != NULL && p->state != PEND_NEW &&
+		    p->ticket <= synced; n++) {
 			r->pend = p->next;
-			room_deliver(r, p, stored);
+			room_deliver(r, p);
 			free(p);
 		}
-		r->pend_tail = &r->pend;
 		/* Queuing never closes a connection: no member leaves here. */
-		for (m = r->head; m != NULL; m = m->next)
+		for (m = r->head; n > 0 && m != NULL; m = m->next)
 			room_sync(m);
+		if (r->pend == NULL) {
+			r->pend_tail = &r->pend;
+			r->dirty = 0;
+			*rp = r->dirty_next;
+		} else
+			rp = &r->dirty_next;
 	}
 	set->settling = 0;
 }
 
-/* One pending event, once the store has committed (stored) or not. */
+/* One pending event, once on disk, or once known lost. */
 static void
-room_deliver(struct room *r, struct pending *p, int stored)
+room_deliver(struct room *r, struct pending *p)
 {
 	struct store_seen	 seen;
 
@@ -631,7 +696,7 @@ room_deliver(struct room *r, struct pending *p, int stored)
 		room_event(r, &p->f, NULL);
 		break;
 	case PEND_SAY:
-		if (!stored) {
+		if (p->state == PEND_LOST) {
 			room_refuse(p->from, &p->f, p->token, p->toklen);
 			break;
 		}
@@ -734,5 +799,17 @@ room_sync(struct member *m)
 int
 rooms_dirty(const struct rooms *set)
 {
-	return set->dirty != NULL;
+	const struct room	*r;
+	uint64_t		 synced;
+
+	if (set->uncommitted)
+		return 1;
+	if (set->dirty == NULL)
+		return 0;
+	synced = store_synced(set->store);
+	for (r = set->dirty; r != NULL; r = r->dirty_next) {
+		if (r->pend->ticket <= synced)
+			return 1;
+	}
+	return 0;
 }

@@ -89,11 +89,14 @@ int		 room_say(struct room *, struct member *from, struct frame *f,
 		    const char *token, size_t toklen);
 
 /*
- * Commits the store, then delivers what every room was told since, in
- * order: what a member is sent never depends on a commit yet to come.
+ * Commits what the rooms were told since the last commit, then delivers
+ * in order, room by room, what is on disk (store_synced()): what a
+ * member is sent never depends on a commit or a sync yet to come.  The
+ * rest waits for a later call, once the store's descriptor says the
+ * disk caught up.
  */
 void		 rooms_settle(struct rooms *);
-/* True while rooms wait for rooms_settle(). */
+/* True while rooms_settle() has something to commit or deliver now. */
 int		 rooms_dirty(const struct rooms *);
 
 /*

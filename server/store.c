@@ -55,9 +55,27 @@ store_seen(struct store *st, const char *token, size_t len,
 }
 
 int
-store_commit(struct store *st)
+store_commit(struct store *st, uint64_t *ticket)
 {
-	return st->ops->commit(st);
+	return st->ops->commit(st, ticket);
+}
+
+uint64_t
+store_synced(struct store *st)
+{
+	return st->ops->synced(st);
+}
+
+void
+store_wait(struct store *st, uint64_t ticket)
+{
+	st->ops->wait(st, ticket);
+}
+
+int
+store_fd(struct store *st)
+{
+	return st->ops->fd(st);
 }
 
 void

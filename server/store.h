@@ -48,7 +48,10 @@ struct store_ops {
 			    struct store_msg *, size_t max);
 	int		 (*seen)(struct store *, const char *, size_t,
 			    struct store_seen *);
-	int		 (*commit)(struct store *);
+	int		 (*commit)(struct store *, uint64_t *);
+	uint64_t	 (*synced)(struct store *);
+	void		 (*wait)(struct store *, uint64_t);
+	int		 (*fd)(struct store *);
 	void		 (*maintain)(struct store *);
 	void		 (*free)(struct store *);
 };
@@ -129,12 +132,27 @@ size_t		 store_read(struct store_room *, uint64_t after,
 		    struct store_msg *out, size_t max);
 
 /*
- * Makes what was appended since the last commit durable, in one go; -1
- * if it could not: then none of it is kept, and every room's last id is
+ * Commits what was appended since the last commit, in one go, and sets
+ * *ticket: it is durable once store_synced() reaches the ticket.  -1 if
+ * it could not: then none of it is kept, and every room's last id is
  * back where the last commit left it.  A backend logs a failure once,
  * and once that it stores again.
  */
-int		 store_commit(struct store *);
+int		 store_commit(struct store *, uint64_t *ticket);
+
+/*
+ * The highest ticket durable: the disk may catch up while the loop goes
+ * on.  A sync that fails ends the server (exit 1): what it was told is
+ * stored may not be.
+ */
+uint64_t	 store_synced(struct store *);
+/* Blocks until ticket is durable. */
+void		 store_wait(struct store *, uint64_t ticket);
+/*
+ * A descriptor readable when store_synced() moved, -1 if it never lags
+ * behind store_commit(); store_synced() empties it.
+ */
+int		 store_fd(struct store *);
 
 /* Once a second: retention by age, and handing back free space. */
 void		 store_maintain(struct store *);

@@ -43,6 +43,7 @@ struct mem_store {
 	struct store		 s;
 	unsigned		 keep;
 	uint64_t		 last_epoch;
+	uint64_t		 ticket;	/* commits so far */
 	struct mem_token	*tokens;	/* STORE_TOKENS, made at first use */
 	int32_t			*bucket;	/* TOKEN_BUCKETS chain heads */
 	unsigned		 ntokens, tnext;
@@ -59,7 +60,10 @@ static size_t		 mem_read(struct store_room *, uint64_t,
 			    struct store_msg *, size_t);
 static int		 mem_seen(struct store *, const char *, size_t,
 			    struct store_seen *);
-static int		 mem_commit(struct store *);
+static int		 mem_commit(struct store *, uint64_t *);
+static uint64_t		 mem_synced(struct store *);
+static void		 mem_wait(struct store *, uint64_t);
+static int		 mem_fd(struct store *);
 static void		 mem_maintain(struct store *);
 static void		 mem_free(struct store *);
 static void		 mem_remember(struct mem_store *, const char *,
@@ -67,7 +71,8 @@ static void		 mem_remember(struct mem_store *, const char *,
 
 static const struct store_ops mem_ops = {
 	mem_open, mem_close, mem_epoch, mem_last, mem_first, mem_append,
-	mem_read, mem_seen, mem_commit, mem_maintain, mem_free
+	mem_read, mem_seen, mem_commit, mem_synced, mem_wait, mem_fd,
+	mem_maintain, mem_free
 };
 
 struct store *
@@ -94,10 +99,30 @@ mem_free(struct store *st)
 
 /* Nothing to make durable: memory is all it has. */
 static int
-mem_commit(struct store *st)
+mem_commit(struct store *st, uint64_t *ticket)
+{
+	*ticket = ++((struct mem_store *)st)->ticket;
+	return 0;
+}
+
+static uint64_t
+mem_synced(struct store *st)
+{
+	return ((struct mem_store *)st)->ticket;
+}
+
+static void
+mem_wait(struct store *st, uint64_t ticket)
 {
 	(void)st;
-	return 0;
+	(void)ticket;
+}
+
+static int
+mem_fd(struct store *st)
+{
+	(void)st;
+	return -1;
 }
 
 static void

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "sqldb.h"
 #include "store.h"
+#include "syncer.h"
 
 #define READ_MAX	256	/* rows one read() returns at most */
 #define KEEP_EXTRA	16	/* rows past keep a commit deletes beyond
@@ -28,6 +29,7 @@
 #define VACUUM_SLACK	64	/* free pages kept for the next inserts */
 #define VACUUM_PAGES	"256"	/* free pages handed back a second at most */
 #define WAL_LIMIT	"8388608"	/* bytes of WAL kept after a checkpoint */
+#define WAL_FRAMES	1000		/* pages in the WAL before a checkpoint */
 #define DAY_MS		(24 * 60 * 60 * 1000LL)
 
 /*
@@ -151,6 +153,11 @@ struct sql_store {
 	int			 broken;	/* a step in it failed */
 	int			 failing;	/* storing has failed since */
 	char			 err[256];	/* what broke it */
+	uint64_t		 ticket;	/* commits so far */
+	struct syncer		*syncer;	/* FULL: syncs the WAL */
+	int			 unfolded;	/* WAL not yet checkpointed */
+	int			 frames;	/* in the WAL */
+	char			*path;
 };
 
 static struct store_room *sql_open(struct store *, const char *);
@@ -164,8 +171,14 @@ static size_t		 sql_read(struct store_room *, uint64_t,
 			    struct store_msg *, size_t);
 static int		 sql_seen(struct store *, const char *, size_t,
 			    struct store_seen *);
-static int		 sql_commit(struct store *);
+static int		 sql_commit(struct store *, uint64_t *);
+static uint64_t		 sql_synced(struct store *);
+static void		 sql_wait(struct store *, uint64_t);
+static int		 sql_fd(struct store *);
 static void		 sql_maintain(struct store *);
+static int		 sql_sync_setup(struct sql_store *, const char *);
+static void		 checkpoint(struct sql_store *);
+static int		 wal_frames(void *, sqlite3 *, const char *, int);
 static void		 sql_free(struct store *);
 
 static int		 sql_load(struct sql_store *);
@@ -190,7 +203,8 @@ static void		 vacuum(struct sql_store *);
 
 static const struct store_ops sql_ops = {
 	sql_open, sql_close, sql_epoch, sql_last, sql_first, sql_append,
-	sql_read, sql_seen, sql_commit, sql_maintain, sql_free
+	sql_read, sql_seen, sql_commit, sql_synced, sql_wait, sql_fd,
+	sql_maintain, sql_free
 };
 
 struct store *
@@ -210,8 +224,8 @@ store_sql_open(const struct store_sql_config *cf, char *why, size_t whylen)
 		return NULL;
 	}
 	/* A big turn grows the WAL; the checkpoint after it shrinks it. */
-	if (sqldb_exec(ss->db, cf->sync == STORE_SYNC_NORMAL ?
-	    "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL") ==
+	if ((cf->sync == STORE_SYNC_NORMAL ? sqldb_exec(ss->db,
+	    "PRAGMA synchronous = NORMAL") : sql_sync_setup(ss, cf->path)) ==
 	    -1 || sqldb_exec(ss->db, "PRAGMA journal_size_limit = "
 	    WAL_LIMIT) == -1 || sql_load(ss) == -1) {
 		snprintf(why, whylen, "%s: %s", cf->path,
@@ -220,6 +234,90 @@ store_sql_open(const struct store_sql_config *cf, char *why, size_t whylen)
 		return NULL;
 	}
 	return &ss->s;
+}
+
+/*
+ * synchronous = FULL made by hand: SQLite writes each commit to the WAL
+ * without a sync, and the syncer syncs the WAL in its thread while the
+ * loop goes on; what a commit holds is delivered once it is on disk.
+ * Checkpoints, which fold the WAL into the file, are ours too, with
+ * SQLite's own syncs on (checkpoint()), so that the file is on disk
+ * before the WAL is reused.
+ */
+static int
+sql_sync_setup(struct sql_store *ss, const char *path)
+{
+	size_t	len = strlen(path);
+
+	if ((ss->path = malloc(len + 5)) == NULL)
+		return -1;
+	memcpy(ss->path, path, len);
+	memcpy(ss->path + len, "-wal", 5);
+	if ((ss->syncer = syncer_new(ss->path)) == NULL)
+		return -1;
+	/* In place of SQLite's checkpoints after a commit: ours. */
+	sqlite3_wal_hook(ss->db, wal_frames, ss);
+	return sqldb_exec(ss->db, "PRAGMA synchronous = OFF");
+}
+
+static int
+wal_frames(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	(void)db;
+	(void)name;
+	((struct sql_store *)arg)->frames = frames;
+	return SQLITE_OK;
+}
+
+static uint64_t
+sql_synced(struct store *st)
+{
+	struct sql_store	*ss = (struct sql_store *)st;
+	int			 err;
+
+	if (ss->syncer == NULL)
+		return ss->ticket;
+	syncer_drain(ss->syncer);
+	if (syncer_failed(ss->syncer, &err) == -1)
+		fatalx("history: cannot sync %s: %s", ss->path, strerror(err));
+	return syncer_done(ss->syncer);
+}
+
+static void
+sql_wait(struct store *st, uint64_t ticket)
+{
+	struct sql_store	*ss = (struct sql_store *)st;
+
+	if (ss->syncer != NULL) {
+		syncer_wait(ss->syncer, ticket);
+		(void)sql_synced(st);
+	}
+}
+
+static int
+sql_fd(struct store *st)
+{
+	struct sql_store	*ss = (struct sql_store *)st;
+
+	return ss->syncer != NULL ? syncer_fd(ss->syncer) : -1;
+}
+
+/*
+ * Folds the WAL into the file, syncing both, so that the WAL is written
+ * again from its start: in place, a sync of it is of data alone, which
+ * is what keeps syncs quick.
+ */
+static void
+checkpoint(struct sql_store *ss)
+{
+	if (!ss->unfolded || ss->txn)
+		return;
+	if (sqldb_exec(ss->db, "PRAGMA synchronous = FULL") == 0 &&
+	    sqldb_exec(ss->db, "PRAGMA wal_checkpoint(RESTART)") == 0) {
+		ss->unfolded = 0;
+		ss->frames = 0;
+	}
+	(void)sqldb_exec(ss->db, "PRAGMA synchronous = OFF");
 }
 
 /*
@@ -256,14 +354,20 @@ sql_free(struct store *st)
 	struct sql_store	*ss = (struct sql_store *)st;
 	int			 i;
 
-	if (ss->db != NULL)
-		(void)sql_commit(st);
+	uint64_t		 ticket;
+
+	if (ss->db != NULL && sql_commit(st, &ticket) == 0)
+		sql_wait(st, ticket);
 	while (ss->rooms != NULL)
 		room_forget(ss, ss->rooms);
 	for (i = 0; i < NQUERY; i++)
 		sqlite3_finalize(ss->q[i]);
 	/* The last connection to close folds the WAL into the file. */
+	if (ss->syncer != NULL && ss->db != NULL)
+		(void)sqldb_exec(ss->db, "PRAGMA synchronous = FULL");
 	sqlite3_close(ss->db);
+	syncer_free(ss->syncer);
+	free(ss->path);
 	free(ss);
 }
 
@@ -631,11 +735,12 @@ sql_seen(struct store *st, const char *token, size_t len,
  * one COMMIT; on any failure, a ROLLBACK and every room's last id back.
  */
 static int
-sql_commit(struct store *st)
+sql_commit(struct store *st, uint64_t *ticket)
 {
 	struct sql_store	*ss = (struct sql_store *)st;
 	struct sql_room		*r;
 
+	*ticket = ss->ticket;
 	if (!ss->txn && !ss->broken && ss->dirty == NULL)
 		return 0;
 	if (begin(ss) == 0) {
@@ -646,6 +751,13 @@ sql_commit(struct store *st)
 		if (r == NULL && run(ss, query(ss, Q_COMMIT)) == 0) {
 			ss->txn = 0;
 			settle(ss, 1);
+			*ticket = ++ss->ticket;
+			ss->unfolded = 1;
+			if (ss->syncer != NULL) {
+				syncer_request(ss->syncer, ss->ticket);
+				if (ss->frames >= WAL_FRAMES)
+					checkpoint(ss);
+			}
 			if (ss->failing)
 				log_notice("history: storing again");
 			ss->failing = 0;
@@ -715,7 +827,10 @@ sql_maintain(struct store *st)
 	if (ss->broken || run(ss, query(ss, Q_COMMIT)) == -1) {
 		/* Nothing of the rooms is in it: their state stands. */
 		rollback(ss);
-	}
+	} else
+		ss->unfolded = 1;
+	if (ss->syncer != NULL)
+		checkpoint(ss);
 }
 
 /*

@@ -34,7 +34,7 @@ test_ids_and_epochs(void **state)
 {
 	struct store		*st = store_mem_new(10);
 	struct store_room	*a, *b, *again;
-	uint64_t		 ea;
+	uint64_t		 ea, t1, t2;
 
 	(void)state;
 	a = store_open(st, "lobby");
@@ -53,7 +53,11 @@ test_ids_and_epochs(void **state)
 	again = store_open(st, "lobby");
 	assert_true(store_epoch(again) > ea);
 	assert_int_equal(store_last(again), 0);
-	assert_int_equal(store_commit(st), 0);
+	/* Memory is durable as soon as it is committed. */
+	assert_int_equal(store_commit(st, &t1), 0);
+	assert_int_equal(store_commit(st, &t2), 0);
+	assert_true(t2 > t1 && store_synced(st) == t2);
+	assert_int_equal(store_fd(st), -1);
 	store_close(again);
 	store_close(b);
 	store_free(st);

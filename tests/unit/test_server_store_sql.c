@@ -139,6 +139,18 @@ sql_int(const char *query)
 	return v;
 }
 
+/* A commit, and the wait until it is on disk. */
+static int
+commit(struct store *st)
+{
+	uint64_t	 t;
+
+	if (store_commit(st, &t) == -1)
+		return -1;
+	store_wait(st, t);
+	return store_synced(st) >= t ? 0 : -1;
+}
+
 static void
 test_reopen(void **state)
 {
@@ -157,7 +169,7 @@ test_reopen(void **state)
 	assert_int_equal(add(a, "one"), 1);
 	assert_int_equal(add(a, "two"), 2);
 	assert_int_equal(add(b, "in dev"), 1);
-	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(commit(st), 0);
 	/* Closed, dev keeps its history; opened again, it goes on. */
 	store_close(b);
 	b = store_open(st, "DEV");
@@ -180,7 +192,7 @@ test_reopen(void **state)
 	assert_int_equal(add(a, "three"), 3);
 	b = store_open(st, "ops");
 	assert_true(store_epoch(b) > eb);
-	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(commit(st), 0);
 	store_close(a);
 	store_close(b);
 	store_free(st);
@@ -209,7 +221,7 @@ test_crash(void **state)
 		r = store_open(st, "lobby");
 		add(r, "one");
 		add(r, "two");
-		if (store_commit(st) != 0)
+		if (commit(st) != 0)
 			_exit(1);
 		add(r, "lost");
 		_exit(store_last(r) == 3 ? 0 : 1);
@@ -220,7 +232,7 @@ test_crash(void **state)
 	r = store_open(st, "lobby");
 	assert_int_equal(store_last(r), 2);
 	assert_int_equal(add(r, "three"), 3);
-	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(commit(st), 0);
 	store_close(r);
 	store_free(st);
 
@@ -250,7 +262,7 @@ test_read_after(void **state)
 		snprintf(text, sizeof(text), "m%d", i);
 		add_kind(r, i == 4 ? FRAME_ACT : FRAME_MSG, text, NULL, 1000 + i);
 		if (i == 3)
-			assert_int_equal(store_commit(st), 0);
+			assert_int_equal(commit(st), 0);
 	}
 	/* Committed rows and appended ones read alike. */
 	assert_int_equal(store_read(r, 0, out, 8), 6);
@@ -282,7 +294,7 @@ test_keep(void **state)
 	for (i = 0; i < 100; i++) {
 		add(r, "x");
 		if (i % 10 == 9)
-			assert_int_equal(store_commit(st), 0);
+			assert_int_equal(commit(st), 0);
 	}
 	assert_int_equal(store_first(r), 96);
 	assert_int_equal(store_last(r), 100);
@@ -295,7 +307,7 @@ test_keep(void **state)
 	st = open_db(2, 0);
 	r = store_open(st, "lobby");
 	add(r, "y");
-	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(commit(st), 0);
 	assert_int_equal(store_first(r), 100);
 	assert_int_equal(store_last(r), 101);
 	store_close(r);
@@ -329,7 +341,7 @@ test_keep_days(void **state)
 	for (i = 0; i < 10; i++)
 		add_at(r, "new", NULL, clock_wall_ms());
 	add_at(gone, "old", NULL, old);
-	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(commit(st), 0);
 	store_close(gone);
 	store_maintain(st);
 	assert_int_equal(store_first(r), 1001);
@@ -362,7 +374,7 @@ test_seen(void **state)
 	/* Seen before it is committed. */
 	assert_int_equal(store_seen(st, "tok-1", 5, &s), 1);
 	assert_int_equal(s.id, 1);
-	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(commit(st), 0);
 	assert_int_equal(store_seen(st, "tok-2", 5, &s), 0);
 	assert_int_equal(store_seen(st, "tok-", 4, &s), 0);
 	store_close(r);
@@ -393,7 +405,7 @@ test_token_window(void **state)
 		snprintf(tok, sizeof(tok), "t%d", i);
 		add_at(r, "x", tok, 1);
 	}
-	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(commit(st), 0);
 	assert_int_equal(store_seen(st, "t9", 2, &s), 0);
 	assert_int_equal(store_seen(st, "t10", 3, &s), 1);
 	assert_int_equal(s.id, 11);
@@ -434,7 +446,7 @@ test_migrate_v1(void **state)
 	assert_memory_equal(out[0].text, "hello", 5);
 	assert_int_equal(out[1].kind, FRAME_ACT);
 	assert_int_equal(add_at(r, "again", "tok", 3000), 3);
-	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(commit(st), 0);
 	assert_int_equal(store_seen(st, "tok", 3, &s), 1);
 	store_close(r);
 	store_free(st);
@@ -478,7 +490,7 @@ commit_fails(void)
 	big[sizeof(big) - 1] = '\0';
 	add(r, "one");
 	add(r, "two");
-	CHILD_CHECK(store_commit(st) == 0);
+	CHILD_CHECK(commit(st) == 0);
 	dev = store_open(st, "dev");
 	epoch = store_epoch(dev);
 	rl.rlim_cur = (rlim_t)(file_size("") > file_size("-wal") ?
@@ -489,7 +501,7 @@ commit_fails(void)
 		add_at(r, big, i == 0 ? "tok" : NULL, 1);
 	add(dev, "in dev");
 	CHILD_CHECK(store_last(r) == 302);
-	CHILD_CHECK(store_commit(st) == -1);
+	CHILD_CHECK(commit(st) == -1);
 	CHILD_CHECK(store_last(r) == 2);
 	CHILD_CHECK(store_last(dev) == 0);
 	CHILD_CHECK(store_seen(st, "tok", 3, &s) == 0);
@@ -497,12 +509,12 @@ commit_fails(void)
 	/* Still failing: logged once only. */
 	for (i = 0; i < 300; i++)
 		add_at(r, big, NULL, 1);
-	CHILD_CHECK(store_commit(st) == -1);
+	CHILD_CHECK(commit(st) == -1);
 	rl.rlim_cur = RLIM_INFINITY;
 	CHILD_CHECK(setrlimit(RLIMIT_FSIZE, &rl) == 0);
 	CHILD_CHECK(add_at(r, "three", "tok", 1) == 3);
-	CHILD_CHECK(store_commit(st) == 0);
-	CHILD_CHECK(store_commit(st) == 0);
+	CHILD_CHECK(commit(st) == 0);
+	CHILD_CHECK(commit(st) == 0);
 	store_close(r);
 	store_close(dev);
 	store_free(st);
@@ -576,7 +588,7 @@ test_open_is_quick(void **state)
 	(void)state;
 	st = open_db(0, 0);
 	r = store_open(st, "lobby");
-	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(commit(st), 0);
 	store_close(r);
 	store_free(st);
 	sql("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
