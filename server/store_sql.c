@@ -176,7 +176,8 @@ static uint64_t		 sql_synced(struct store *);
 static void		 sql_wait(struct store *, uint64_t);
 static int		 sql_fd(struct store *);
 static void		 sql_maintain(struct store *);
-static int		 sql_sync_setup(struct sql_store *, const char *);
+static int		 sql_sync_setup(struct sql_store *, const char *,
+			    enum store_sync);
 static void		 checkpoint(struct sql_store *);
 static int		 wal_frames(void *, sqlite3 *, const char *, int);
 static void		 sql_free(struct store *);
@@ -224,9 +225,8 @@ store_sql_open(const struct store_sql_config *cf, char *why, size_t whylen)
 		return NULL;
 	}
 	/* A big turn grows the WAL; the checkpoint after it shrinks it. */
-	if ((cf->sync == STORE_SYNC_NORMAL ? sqldb_exec(ss->db,
-	    "PRAGMA synchronous = NORMAL") : sql_sync_setup(ss, cf->path)) ==
-	    -1 || sqldb_exec(ss->db, "PRAGMA journal_size_limit = "
+	if (sql_sync_setup(ss, cf->path, cf->sync) == -1 ||
+	    sqldb_exec(ss->db, "PRAGMA journal_size_limit = "
 	    WAL_LIMIT) == -1 || sql_load(ss) == -1) {
 		snprintf(why, whylen, "%s: %s", cf->path,
 		    sqlite3_errmsg(ss->db));
@@ -237,15 +237,16 @@ store_sql_open(const struct store_sql_config *cf, char *why, size_t whylen)
 }
 
 /*
- * synchronous = FULL made by hand: SQLite writes each commit to the WAL
- * without a sync, and the syncer syncs the WAL in its thread while the
- * loop goes on; what a commit holds is delivered once it is on disk.
- * Checkpoints, which fold the WAL into the file, are ours too, with
+ * The sync modes made by hand.  SQLite writes each commit to the WAL
+ * without a sync; with FULL, the syncer syncs the WAL in its thread
+ * while the loop goes on, and what a commit holds is delivered once it
+ * is on disk; with NORMAL, at once, as SQLite's NORMAL would.  Either
+ * way checkpoints, which fold the WAL into the file, are ours, with
  * SQLite's own syncs on (checkpoint()), so that the file is on disk
- * before the WAL is reused.
+ * before the WAL is written over.
  */
 static int
-sql_sync_setup(struct sql_store *ss, const char *path)
+sql_sync_setup(struct sql_store *ss, const char *path, enum store_sync sync)
 {
 	size_t	len = strlen(path);
 
@@ -253,7 +254,8 @@ sql_sync_setup(struct sql_store *ss, const char *path)
 		return -1;
 	memcpy(ss->path, path, len);
 	memcpy(ss->path + len, "-wal", 5);
-	if ((ss->syncer = syncer_new(ss->path)) == NULL)
+	if (sync == STORE_SYNC_FULL &&
+	    (ss->syncer = syncer_new(ss->path)) == NULL)
 		return -1;
 	/* In place of SQLite's checkpoints after a commit: ours. */
 	sqlite3_wal_hook(ss->db, wal_frames, ss);
@@ -363,7 +365,7 @@ sql_free(struct store *st)
 	for (i = 0; i < NQUERY; i++)
 		sqlite3_finalize(ss->q[i]);
 	/* The last connection to close folds the WAL into the file. */
-	if (ss->syncer != NULL && ss->db != NULL)
+	if (ss->db != NULL)
 		(void)sqldb_exec(ss->db, "PRAGMA synchronous = FULL");
 	sqlite3_close(ss->db);
 	syncer_free(ss->syncer);
@@ -753,11 +755,10 @@ sql_commit(struct store *st, uint64_t *ticket)
 			settle(ss, 1);
 			*ticket = ++ss->ticket;
 			ss->unfolded = 1;
-			if (ss->syncer != NULL) {
+			if (ss->syncer != NULL)
 				syncer_request(ss->syncer, ss->ticket);
-				if (ss->frames >= WAL_FRAMES)
-					checkpoint(ss);
-			}
+			if (ss->frames >= WAL_FRAMES)
+				checkpoint(ss);
 			if (ss->failing)
 				log_notice("history: storing again");
 			ss->failing = 0;
@@ -829,8 +830,7 @@ sql_maintain(struct store *st)
 		rollback(ss);
 	} else
 		ss->unfolded = 1;
-	if (ss->syncer != NULL)
-		checkpoint(ss);
+	checkpoint(ss);
 }
 
 /*
