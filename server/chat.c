@@ -665,10 +665,13 @@ chat_send(struct user *u, const struct frame *f)
 {
 	int	n;
 
-	room_sync(&u->member);
 	n = frame_render(f, u->mode == USER_FRAME, 0, sendbuf,
 	    sizeof(sendbuf));
-	if (n > 0)
+	if (n <= 0)
+		return;
+	if (u->member.room != NULL)
+		room_send(&u->member, sendbuf, (size_t)n);
+	else
 		conn_send(u->conn, sendbuf, (size_t)n);
 }
 

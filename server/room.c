@@ -39,7 +39,8 @@
 enum pend_kind {
 	PEND_EVENT,		/* for the room as it is */
 	PEND_SAY,		/* a message by from, stored, to be committed */
-	PEND_REPEAT		/* from sent a token again: only its ack */
+	PEND_REPEAT,		/* from sent a token again: only its ack */
+	PEND_DIRECT		/* bytes for from alone, in their place */
 };
 
 enum pend_state {
@@ -95,7 +96,7 @@ static void	room_free(struct room *);
 static void	room_add(struct room *, struct member *);
 static int	room_encode(struct room *, int, const struct frame *);
 static void	room_retire(struct room *, int);
-static void	room_pend(struct room *, enum pend_kind, const struct frame *,
+static int	room_pend(struct room *, enum pend_kind, const struct frame *,
 		    struct member *, const char *, size_t);
 static void	room_seal(struct room *);
 static void	room_deliver(struct room *, struct pending *);
@@ -519,7 +520,7 @@ room_retire(struct room *r, int i)
 void
 room_broadcast(struct room *r, const struct frame *f)
 {
-	room_pend(r, PEND_EVENT, f, NULL, NULL, 0);
+	(void)room_pend(r, PEND_EVENT, f, NULL, NULL, 0);
 }
 
 int
@@ -531,7 +532,7 @@ room_say(struct room *r, struct member *from, struct frame *f,
 
 	if (token != NULL && store_seen(r->set->store, token, toklen,
 	    &seen) == 1) {
-		room_pend(r, PEND_REPEAT, f, from, token, toklen);
+		(void)room_pend(r, PEND_REPEAT, f, from, token, toklen);
 		return 0;
 	}
 	memset(&sm, 0, sizeof(sm));
@@ -546,15 +547,15 @@ room_say(struct room *r, struct member *from, struct frame *f,
 	if ((f->id = store_append(r->hist, &sm)) == 0)
 		return -1;
 	f->epoch = room_epoch(r);
-	room_pend(r, PEND_SAY, f, from, token, toklen);
+	(void)room_pend(r, PEND_SAY, f, from, token, toklen);
 	return 0;
 }
 
 /*
  * Keeps a copy of what r was told until rooms_settle(); out of memory,
- * an event is dropped and a message refused at once.
+ * -1: an event is dropped and a message refused at once.
  */
-static void
+static int
 room_pend(struct room *r, enum pend_kind kind, const struct frame *f,
     struct member *from, const char *token, size_t toklen)
 {
@@ -564,9 +565,9 @@ room_pend(struct room *r, enum pend_kind kind, const struct frame *f,
 	p = malloc(sizeof(*p) + f->roomlen + f->nicklen + f->textlen +
 	    toklen + 4);
 	if (p == NULL) {
-		if (kind != PEND_EVENT)
+		if (kind == PEND_SAY || kind == PEND_REPEAT)
 			room_refuse(from, f, token, toklen);
-		return;
+		return -1;
 	}
 	p->kind = kind;
 	p->state = PEND_NEW;
@@ -597,6 +598,7 @@ room_pend(struct room *r, enum pend_kind kind, const struct frame *f,
 		r->dirty_next = r->set->dirty;
 		r->set->dirty = r;
 	}
+	return 0;
 }
 
 /*
@@ -713,6 +715,10 @@ room_deliver(struct room *r, struct pending *p)
 			room_ack(p->from, p->token, p->toklen, &seen);
 		}
 		break;
+	case PEND_DIRECT:
+		room_sync(p->from);
+		conn_send(p->from->conn, p->f.text, p->f.textlen);
+		break;
 	case PEND_REPEAT:
 		/* Its first sending may have been in a commit that failed. */
 		if (store_seen(r->set->store, p->token, p->toklen,
@@ -778,6 +784,24 @@ room_refuse(struct member *m, const struct frame *msg, const char *token,
 		    (int)msg->nicklen, msg->nick);
 		room_ack(m, token, toklen, &none);
 	}
+}
+
+void
+room_send(struct member *m, const void *data, size_t len)
+{
+	struct room	*r = m->room;
+	struct frame	 f;
+
+	if (r != NULL && r->pend != NULL && !r->set->settling) {
+		memset(&f, 0, sizeof(f));
+		f.room = f.nick = "";
+		f.text = data;
+		f.textlen = len;
+		if (room_pend(r, PEND_DIRECT, &f, m, NULL, 0) == 0)
+			return;
+	}
+	room_sync(m);
+	conn_send(m->conn, data, len);
 }
 
 void

@@ -100,9 +100,16 @@ void		 rooms_settle(struct rooms *);
 int		 rooms_dirty(const struct rooms *);
 
 /*
+ * Sends m bytes of its own after everything its room was told before:
+ * at once if nothing waits there, else in their place once that is
+ * delivered.
+ */
+void		 room_send(struct member *, const void *, size_t);
+
+/*
  * Queues for m what its room has delivered since m last caught up,
- * settling first if its room waits, so that what m is sent next comes
- * after everything its room was told.
+ * settling first if its room waits, and waiting for the disk if need
+ * be; room_send() does not wait.
  */
 void		 room_sync(struct member *);
 

@@ -129,6 +129,18 @@ def test_session_takes_nick_back():
         check(m.nick == "alice" and m.text == "still me", "%r" % m)
 
 
+def test_reply_after_own_line():
+    """A reply to a command comes after what the room was told before
+    it, the sender's own line and its ack included, even when both
+    arrive in one segment and the line still waits for the store."""
+    with Server() as srv:
+        a = joined(srv, "alice")
+        a.send_raw(b"@o.1 first\n/ping p1\n@o.2 second\n/who\n")
+        got = [f.kind for f in a.frames_until("who")]
+        check(got == ["msg", "ack", "pong", "msg", "ack", "who"],
+              "in the order sent: %r" % got)
+
+
 def test_text_mode_has_no_tokens():
     with Server() as srv:
         w = joined(srv, "watch")
