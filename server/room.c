@@ -96,8 +96,9 @@ static void	room_free(struct room *);
 static void	room_add(struct room *, struct member *);
 static int	room_encode(struct room *, int, const struct frame *);
 static void	room_retire(struct room *, int);
-static int	room_pend(struct room *, enum pend_kind, const struct frame *,
+static struct pending *pend_new(enum pend_kind, const struct frame *,
 		    struct member *, const char *, size_t);
+static void	room_pend(struct room *, struct pending *);
 static void	room_seal(struct room *);
 static void	room_deliver(struct room *, struct pending *);
 static void	rooms_commit(struct rooms *);
@@ -520,7 +521,11 @@ room_retire(struct room *r, int i)
 void
 room_broadcast(struct room *r, const struct frame *f)
 {
-	(void)room_pend(r, PEND_EVENT, f, NULL, NULL, 0);
+	struct pending	*p;
+
+	/* Out of memory, an event is lost: nobody is owed an answer. */
+	if ((p = pend_new(PEND_EVENT, f, NULL, NULL, 0)) != NULL)
+		room_pend(r, p);
 }
 
 int
@@ -529,46 +534,49 @@ room_say(struct room *r, struct member *from, struct frame *f,
 {
 	struct store_msg	 sm;
 	struct store_seen	 seen;
+	struct pending		*p;
+	enum pend_kind		 kind = PEND_SAY;
 
 	if (token != NULL && store_seen(r->set->store, token, toklen,
-	    &seen) == 1) {
-		(void)room_pend(r, PEND_REPEAT, f, from, token, toklen);
-		return 0;
-	}
-	memset(&sm, 0, sizeof(sm));
-	sm.ts = f->ts;
-	sm.kind = f->kind;
-	sm.nick = f->nick;
-	sm.nicklen = f->nicklen;
-	sm.text = f->text;
-	sm.textlen = f->textlen;
-	sm.token = token;
-	sm.toklen = toklen;
-	if ((f->id = store_append(r->hist, &sm)) == 0)
+	    &seen) == 1)
+		kind = PEND_REPEAT;
+	/* Made first: a message stored is a message delivered. */
+	if ((p = pend_new(kind, f, from, token, toklen)) == NULL)
 		return -1;
-	f->epoch = room_epoch(r);
-	(void)room_pend(r, PEND_SAY, f, from, token, toklen);
+	if (kind == PEND_SAY) {
+		memset(&sm, 0, sizeof(sm));
+		sm.ts = f->ts;
+		sm.kind = f->kind;
+		sm.nick = f->nick;
+		sm.nicklen = f->nicklen;
+		sm.text = f->text;
+		sm.textlen = f->textlen;
+		sm.token = token;
+		sm.toklen = toklen;
+		if ((f->id = store_append(r->hist, &sm)) == 0) {
+			free(p);
+			return -1;
+		}
+		f->epoch = room_epoch(r);
+		p->f.id = f->id;
+		p->f.epoch = f->epoch;
+	}
+	room_pend(r, p);
 	return 0;
 }
 
-/*
- * Keeps a copy of what r was told until rooms_settle(); out of memory,
- * -1: an event is dropped and a message refused at once.
- */
-static int
-room_pend(struct room *r, enum pend_kind kind, const struct frame *f,
-    struct member *from, const char *token, size_t toklen)
+/* A copy of what a room is told, owning its strings; NULL if no memory. */
+static struct pending *
+pend_new(enum pend_kind kind, const struct frame *f, struct member *from,
+    const char *token, size_t toklen)
 {
 	struct pending	*p;
 	char		*d;
 
 	p = malloc(sizeof(*p) + f->roomlen + f->nicklen + f->textlen +
 	    toklen + 4);
-	if (p == NULL) {
-		if (kind == PEND_SAY || kind == PEND_REPEAT)
-			room_refuse(from, f, token, toklen);
-		return -1;
-	}
+	if (p == NULL)
+		return NULL;
 	p->kind = kind;
 	p->state = PEND_NEW;
 	p->ticket = 0;
@@ -590,6 +598,13 @@ room_pend(struct room *r, enum pend_kind kind, const struct frame *f,
 	if (toklen > 0)
 		memcpy(d, token, toklen);
 	d[toklen] = '\0';
+	return p;
+}
+
+/* Puts p at the end of r's pending list, until rooms_settle(). */
+static void
+room_pend(struct room *r, struct pending *p)
+{
 	*r->pend_tail = p;
 	r->pend_tail = &p->next;
 	r->set->uncommitted = 1;
@@ -598,7 +613,6 @@ room_pend(struct room *r, enum pend_kind kind, const struct frame *f,
 		r->dirty_next = r->set->dirty;
 		r->set->dirty = r;
 	}
-	return 0;
 }
 
 /*
@@ -790,6 +804,7 @@ void
 room_send(struct member *m, const void *data, size_t len)
 {
 	struct room	*r = m->room;
+	struct pending	*p;
 	struct frame	 f;
 
 	if (r != NULL && r->pend != NULL && !r->set->settling) {
@@ -797,8 +812,11 @@ room_send(struct member *m, const void *data, size_t len)
 		f.room = f.nick = "";
 		f.text = data;
 		f.textlen = len;
-		if (room_pend(r, PEND_DIRECT, &f, m, NULL, 0) == 0)
+		/* Out of memory, room_sync() below waits for the disk. */
+		if ((p = pend_new(PEND_DIRECT, &f, m, NULL, 0)) != NULL) {
+			room_pend(r, p);
 			return;
+		}
 	}
 	room_sync(m);
 	conn_send(m->conn, data, len);

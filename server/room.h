@@ -83,7 +83,7 @@ void		 room_broadcast(struct room *, const struct frame *);
  * could not be committed, from gets an error instead, and an ack with id
  * 0.  A token the store has seen is not taken again: from gets the ack
  * of the line it named, and the room nothing.  -1 if f could not even
- * be stored in memory: then nothing is sent.
+ * be kept in memory: then it is neither stored nor sent.
  */
 int		 room_say(struct room *, struct member *from, struct frame *f,
 		    const char *token, size_t toklen);
