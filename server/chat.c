@@ -417,7 +417,7 @@ chat_hello(struct user *u, const char *line, size_t len)
 	}
 	if (proto_parse_hello(line, len, &h) == -1) {
 		chat_refuse(u, "*** error: malformed hello (CHAT/2 [nick=NICK] "
-		    "[room=ROOM] [epoch=EPOCH] [last=ID])\r\n",
+		    "[room=ROOM] [epoch=EPOCH] [last=ID] [session=KEY])\r\n",
 		    "malformed hello");
 		return -1;
 	}

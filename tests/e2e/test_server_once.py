@@ -116,6 +116,10 @@ def test_session_takes_nick_back():
         plain = srv.frame_client(nick="alice")
         h = plain.expect_frame("hello")
         check(h.nick.startswith("guest"), "no key: a guest: %r" % h)
+        bad = srv.client()
+        bad.send("CHAT/2 nick=alice session=")
+        check(bad.expect_eof()[0].startswith("*** error: malformed hello"),
+              "an empty key is malformed")
         new = srv.frame_client(nick="alice", session="k3y")
         h = new.expect_frame("hello")
         check(h.nick == "alice", "the same key: the nick back: %r" % h)
