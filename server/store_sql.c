@@ -2,7 +2,9 @@
  * store_sql.c: history in an SQLite file, kept across restarts: every
  * message of every room, each room's epoch and last id, and the tokens
  * of recent lines.  Appends of a loop turn go into one transaction that
- * store_commit() ends, so a turn costs one sync however many it stored.
+ * store_commit() ends, so a turn costs one sync however many it stored,
+ * and with FULL a thread (syncer.c) does that sync while the loop goes
+ * on: a commit's ticket says when it is on disk.
  *
  * Ids are given in memory; each room also remembers the last id that a
  * commit made durable, to go back to when a commit fails.  A room's row
