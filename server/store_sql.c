@@ -157,8 +157,7 @@ struct sql_store {
 	char			 err[256];	/* what broke it */
 	uint64_t		 ticket;	/* commits so far */
 	struct syncer		*syncer;	/* FULL: syncs the WAL */
-	int			 unfolded;	/* WAL not yet checkpointed */
-	int			 frames;	/* in the WAL */
+	int			 frames;	/* in the WAL, not yet folded */
 	char			*path;
 };
 
@@ -314,11 +313,10 @@ sql_fd(struct store *st)
 static void
 checkpoint(struct sql_store *ss)
 {
-	if (!ss->unfolded || ss->txn)
+	if (ss->frames == 0 || ss->txn)
 		return;
 	if (sqldb_exec(ss->db, "PRAGMA synchronous = FULL") == 0 &&
 	    sqldb_exec(ss->db, "PRAGMA wal_checkpoint(RESTART)") == 0) {
-		ss->unfolded = 0;
 		ss->frames = 0;
 	}
 	(void)sqldb_exec(ss->db, "PRAGMA synchronous = OFF");
@@ -756,7 +754,6 @@ sql_commit(struct store *st, uint64_t *ticket)
 			ss->txn = 0;
 			settle(ss, 1);
 			*ticket = ++ss->ticket;
-			ss->unfolded = 1;
 			if (ss->syncer != NULL)
 				syncer_request(ss->syncer, ss->ticket);
 			if (ss->frames >= WAL_FRAMES)
@@ -830,8 +827,7 @@ sql_maintain(struct store *st)
 	if (ss->broken || run(ss, query(ss, Q_COMMIT)) == -1) {
 		/* Nothing of the rooms is in it: their state stands. */
 		rollback(ss);
-	} else
-		ss->unfolded = 1;
+	}
 	checkpoint(ss);
 }
 

@@ -28,6 +28,7 @@ struct syncer {
 };
 
 static void	*syncer_main(void *);
+static void	 ask(struct syncer *, uint64_t);
 static int	 sync_file(struct syncer *);
 
 struct syncer *
@@ -82,14 +83,21 @@ syncer_free(struct syncer *s)
 	free(s);
 }
 
-void
-syncer_request(struct syncer *s, uint64_t n)
+/* With the lock held: wakes the thread for n if it is new. */
+static void
+ask(struct syncer *s, uint64_t n)
 {
-	pthread_mutex_lock(&s->lock);
 	if (n > s->want) {
 		s->want = n;
 		pthread_cond_signal(&s->asked);
 	}
+}
+
+void
+syncer_request(struct syncer *s, uint64_t n)
+{
+	pthread_mutex_lock(&s->lock);
+	ask(s, n);
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -122,10 +130,7 @@ void
 syncer_wait(struct syncer *s, uint64_t n)
 {
 	pthread_mutex_lock(&s->lock);
-	if (n > s->want) {
-		s->want = n;
-		pthread_cond_signal(&s->asked);
-	}
+	ask(s, n);
 	while (s->done < n && s->err == 0)
 		pthread_cond_wait(&s->synced, &s->lock);
 	pthread_mutex_unlock(&s->lock);
