@@ -23,6 +23,30 @@ from chatlib import (Frame, Server, TestError, check, run_tests, scaled)
 from clientlib import client_path
 
 
+class FrameReader:
+    """The frames a socket brings, one recv at a time; the socket's
+    timeout fails the test unless patient, when it is only a pause."""
+
+    def __init__(self, sock, patient=True):
+        self.sock = sock
+        self.patient = patient
+        self.buf = b""
+
+    def read(self):
+        """The frames one recv completes: [] on a pause, None at EOF."""
+        try:
+            data = self.sock.recv(65536)
+        except socket.timeout:
+            if not self.patient:
+                raise TestError("no frame in time")
+            return []
+        if not data:
+            return None
+        lines = (self.buf + data).split(b"\r\n")
+        self.buf = lines.pop()
+        return [Frame(l.decode()) for l in lines]
+
+
 class OnceSender:
     """A client as chat-client behaves: protocol 2, a token on every
     line, each line kept until its ack and sent again, in order, after a
@@ -52,7 +76,7 @@ class OnceSender:
         s = socket.create_connection(("127.0.0.1", self.port), timeout=2)
         s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.connects += 1
-        buf = b""
+        r = FrameReader(s)
         try:
             s.sendall(b"CHAT/2 nick=%s\n" % self.nick.encode())
             up = False
@@ -68,16 +92,10 @@ class OnceSender:
                     self.nsent += 1
                     time.sleep(random.uniform(0.002, 0.010))
                 s.settimeout(0.01 if up and sent < 8 else 0.5)
-                try:
-                    data = s.recv(65536)
-                except socket.timeout:
-                    continue
-                if not data:
+                frames = r.read()
+                if frames is None:
                     return
-                buf += data
-                while b"\r\n" in buf:
-                    line, buf = buf.split(b"\r\n", 1)
-                    f = Frame(line.decode())
+                for f in frames:
                     if f.kind == "who":
                         up = True
                     elif f.kind == "ack":
@@ -93,15 +111,12 @@ def history(port, room="lobby"):
     """Every message of room, by replay: [(id, nick, text)]."""
     c = socket.create_connection(("127.0.0.1", port), timeout=scaled(10))
     c.sendall(b"CHAT/2 nick=reader room=%s\n" % room.encode())
-    buf, got = b"", []
+    r, got = FrameReader(c, patient=False), []
     while True:
-        data = c.recv(65536)
-        if not data:
+        frames = r.read()
+        if frames is None:
             raise TestError("EOF during replay")
-        buf += data
-        while b"\r\n" in buf:
-            line, buf = buf.split(b"\r\n", 1)
-            f = Frame(line.decode())
+        for f in frames:
             if f.kind in ("msg", "act"):
                 got.append((f.id, f.nick, f.text))
             elif f.kind == "join":
@@ -279,19 +294,13 @@ class Watcher:
             last = self.msgs[-1][0] if self.msgs else 0
             hello += b" epoch=%d last=%d" % (self.epoch, last)
         s.sendall(hello + b"\n")
-        buf = b""
+        r = FrameReader(s)
         try:
             while not self.stop:
-                try:
-                    data = s.recv(65536)
-                except socket.timeout:
-                    continue
-                if not data:
+                frames = r.read()
+                if frames is None:
                     return
-                buf += data
-                while b"\r\n" in buf:
-                    line, buf = buf.split(b"\r\n", 1)
-                    f = Frame(line.decode())
+                for f in frames:
                     if f.kind == "hello":
                         self.epoch = f.epoch
                     elif f.kind == "msg":
