@@ -661,8 +661,9 @@ rooms_commit(struct rooms *set)
 			if (p->state != PEND_NEW)
 				continue;
 			p->ticket = set->ticket;
-			p->state = stored || p->kind == PEND_EVENT ?
-			    PEND_STORED : PEND_LOST;
+			/* Only a message is lost with its commit. */
+			p->state = p->kind == PEND_SAY && !stored ?
+			    PEND_LOST : PEND_STORED;
 		}
 	}
 }
